@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+# Both bootstrap everything they need: uv (from PyPI) and the locked .venv.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/uv/bin/uv
+VENV := .venv
+SYNCED := $(VENV)/.synced
+SRC := src tests benchmarks
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+
+.PHONY: setup demo test lint typecheck unit bench clean
+
+setup: $(SYNCED)
+
+$(UV):
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target .tools/uv uv==$(UV_VERSION)
+
+# Re-syncs only when the dependencies change, so a second `make` is fast.
+$(SYNCED): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+demo: setup
+	$(VENV)/bin/goodwill demo
+
+lint: setup
+	$(VENV)/bin/ruff check $(SRC)
+	$(VENV)/bin/ruff format --check $(SRC)
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+unit: setup
+	$(VENV)/bin/pytest
+
+test: lint typecheck unit
+
+bench: setup
+	$(VENV)/bin/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .tools goodwill-data .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,14 @@
+"""The ``goodwill`` command: one Typer app, one module of commands per area."""
+
+from __future__ import annotations
+
+from goodwill.cli import ledger  # noqa: F401  (registers its commands)
+from goodwill.cli.app import app
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,83 @@
+"""Commands that fill the ledger: ``ingest`` and ``sample``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from goodwill.cli.app import DataOption, app, console, make_settings, reports_errors
+from goodwill.ledger.ingest import IngestReport, ingest
+
+
+def render_ingest(report: IngestReport) -> None:
+    """Print what ingest did, one line per table, then the first problem of each table."""
+    table = RichTable(title="Ingest", title_justify="left", show_edge=False)
+    for name, justify in (
+        ("table", "left"),
+        ("file", "left"),
+        ("read", "right"),
+        ("accepted", "right"),
+        ("quarantined", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for t in report.tables:
+        bad = f"[yellow]{t.quarantined:,}[/]" if t.quarantined else "0"
+        table.add_row(
+            t.table, t.file or "[dim](none)[/]", f"{t.rows_read:,}", f"{t.accepted:,}", bad
+        )
+    console.print(table)
+    for t in report.tables:
+        if t.first_problem:
+            console.print(f"  [yellow]•[/] {t.first_problem}")
+        if t.ignored_columns:
+            console.print(
+                f"  [dim]•[/] {t.file}: columns not in the contract were ignored: {', '.join(t.ignored_columns)}"
+            )
+    if report.quarantined:
+        console.print(
+            f"[yellow]{report.quarantined:,} bad rows[/] are in {report.quarantine_dir}/ with their reasons."
+        )
+    console.print(f"Ledger: {report.ledger_dir}")
+
+
+@app.command("ingest")
+@reports_errors
+def ingest_command(
+    source_dir: Annotated[
+        Path, typer.Argument(help="Folder with <table>.csv or <table>.parquet files.")
+    ],
+    data: DataOption = None,
+    max_bad_fraction: Annotated[
+        float | None,
+        typer.Option(
+            help="Stop if more than this fraction of any table's rows are bad. Default 0.01."
+        ),
+    ] = None,
+) -> None:
+    """Validate source tables into the ledger; bad rows go to quarantine, never silently away."""
+    settings = make_settings(data, max_bad_fraction=max_bad_fraction)
+    with console.status("Ingesting…"):
+        report = ingest(source_dir, settings)
+    render_ingest(report)
+
+
+def parse_day(text: str | None) -> date | None:
+    """An ISO date from the command line, with a message that names the option."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r} is not a date written YYYY-MM-DD") from exc
+
+
+@app.command("contract")
+def contract_command() -> None:
+    """Print the ledger data contract (every table and column) as Markdown."""
+    from goodwill.ledger.contract_doc import render_markdown
+
+    typer.echo(render_markdown(), nl=False)

@@ -1,0 +1,94 @@
+"""The data contract as Markdown: ``docs/ledger.md`` is this text (a test keeps them equal).
+
+Regenerate the document after changing the contract with ``goodwill contract > docs/ledger.md``.
+"""
+
+from __future__ import annotations
+
+from goodwill.ledger.contract import TABLES, Column, ColumnType, Table
+
+INTRO = """\
+# The ledger data contract
+
+goodwill reads a company's history from one folder of tables, one file per table:
+`<table>.csv` (UTF-8, a header row, comma-separated) or `<table>.parquet`.
+`goodwill ingest SOURCE_DIR` checks every row against this contract. Good rows go into the
+ledger (Parquet, in `<data>/ledger/`); a bad row goes to `<data>/quarantine/<table>.csv`
+with its row number, the column, the bad value and the reason, followed by the row as it
+was, so nothing is lost. Row numbers are those a spreadsheet shows: the header is row 1.
+If more than `--max-bad-fraction` (default 1%) of any table's rows are bad, or a required
+table or column is missing, ingest stops and the previous ledger stays as it was.
+
+Columns not listed here are ignored (ingest says which). An optional column may be left
+out of the file entirely. A row whose key is also on another row is quarantined with
+every copy: goodwill never guesses which one is right. A row that refers to a row of
+another table that does not exist (or was quarantined) is quarantined too.
+
+This page is generated from `src/goodwill/ledger/contract.py` by `goodwill contract`.
+"""
+
+TYPES: dict[ColumnType, str] = {
+    ColumnType.TEXT: "any non-empty text",
+    ColumnType.ID: "an identifier: letters, digits and `- _ . : / @ +`, no spaces, at most 64 characters",
+    ColumnType.INTEGER: "a whole number, e.g. `42`",
+    ColumnType.MONEY: "a whole number of minor units (pence, cents), 0 or more: `1050` is £10.50",
+    ColumnType.RATE: "minor units per unit of use, up to 4 decimals: `25` is 25p, `0.5` is half a penny",
+    ColumnType.BOOLEAN: "`true` or `false` (also `1`/`0`, `yes`/`no`, `t`/`f`)",
+    ColumnType.TIMESTAMP: "ISO 8601, e.g. `2026-03-14T09:30:00Z`; an offset is converted to UTC, none means UTC",
+    ColumnType.DATE: "a calendar date, `YYYY-MM-DD`",
+    ColumnType.PERIOD: "a calendar month, `YYYY-MM`",
+    ColumnType.CURRENCY: "an ISO 4217 code such as `GBP`",
+    ColumnType.EMAIL: "an email address",
+    ColumnType.LOCALE: "a language tag such as `en-GB`",
+    ColumnType.TOKENS: "a `;`-separated list of allowed values",
+}
+
+
+def _rules(column: Column) -> str:
+    parts = []
+    if column.allowed:
+        parts.append("one of " + ", ".join(f"`{a}`" for a in column.allowed))
+    if column.minimum is not None and column.type is not ColumnType.MONEY:
+        parts.append(f"at least {column.minimum}")
+    if column.maximum is not None:
+        parts.append(f"at most {column.maximum}")
+    return "; ".join(parts)
+
+
+def _table(table: Table) -> list[str]:
+    lines = [f"## {table.name}", "", table.description, ""]
+    facts = [f"**{'Required' if table.required else 'Optional'}** table."]
+    if table.primary_key:
+        facts.append("Key: " + ", ".join(f"`{k}`" for k in table.primary_key) + ".")
+    facts += [f"`{fk.column}` refers to `{fk.table}`." for fk in table.foreign_keys]
+    if table.partition_by:
+        facts.append(f"Stored partitioned by `{table.partition_by}`.")
+    lines += [
+        " ".join(facts),
+        "",
+        "| column | type | required | meaning | rules |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for c in table.columns:
+        required = "yes" if c.required else "no"
+        lines.append(
+            f"| `{c.name}` | {c.type.value} | {required} | {c.description} | {_rules(c)} |"
+        )
+    if table.rules:
+        lines += [
+            "",
+            "Rules across columns: "
+            + "; ".join(r.reason.replace("is before", "must not be before") for r in table.rules)
+            + ".",
+        ]
+    return [*lines, ""]
+
+
+def render_markdown() -> str:
+    """The whole contract document."""
+    lines = [INTRO, "## Types", "", "| type | how to write it |", "| --- | --- |"]
+    lines += [f"| {t.value} | {TYPES[t]} |" for t in ColumnType]
+    lines.append("")
+    for table in TABLES:
+        lines += _table(table)
+    return "\n".join(lines).rstrip() + "\n"

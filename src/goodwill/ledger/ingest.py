@@ -1,0 +1,158 @@
+"""``goodwill ingest``: validate a folder of source tables into a new ledger snapshot.
+
+Good rows go through, bad rows go to ``<data>/quarantine/<table>.csv`` with their row
+number, column, value and reason; nothing is dropped silently. If any table has more bad
+rows than ``max_bad_fraction`` allows, or a required table or column is missing, the
+ingest stops with an error and the previous ledger stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from goodwill.errors import IngestError, MissingTableError, TooManyBadRowsError
+from goodwill.ledger.checks import quote_ident
+from goodwill.ledger.contract import TABLES, Table
+from goodwill.ledger.snapshot import (
+    new_snapshot_dir,
+    replace_folder,
+    swap_in,
+    write_manifest,
+    write_table,
+)
+from goodwill.ledger.sources import find_source, read_source
+from goodwill.ledger.validate import CheckedTable, check_table
+from goodwill.settings import Settings
+
+
+@dataclass(frozen=True)
+class TableReport:
+    """What ingest did with one table."""
+
+    table: str
+    file: str | None
+    rows_read: int
+    accepted: int
+    quarantined: int
+    first_problem: str | None = None
+    ignored_columns: tuple[str, ...] = ()
+
+    @property
+    def bad_fraction(self) -> float:
+        return self.quarantined / self.rows_read if self.rows_read else 0.0
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What ingest did: one report per table, and where the ledger and quarantine are."""
+
+    tables: tuple[TableReport, ...]
+    ledger_dir: Path
+    quarantine_dir: Path
+
+    @property
+    def quarantined(self) -> int:
+        return sum(t.quarantined for t in self.tables)
+
+
+Progress = Callable[[str], None]
+
+
+def ingest(source_dir: Path, settings: Settings, progress: Progress | None = None) -> IngestReport:
+    """Validate every table in ``source_dir`` and swap in the new ledger, or raise and change nothing."""
+    source_dir = Path(source_dir)
+    if not source_dir.is_dir():
+        raise IngestError(
+            f"{source_dir} is not a folder; give the folder that holds customers.csv, plans.csv, …"
+        )
+    sources = {t.name: find_source(source_dir, t) for t in TABLES}
+    _require_tables(source_dir, sources)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    reports = tuple(_ingest_table(con, t, sources[t.name], progress) for t in TABLES)
+    staged_quarantine = settings.data_dir / ".quarantine-staged"
+    if staged_quarantine.exists():
+        shutil.rmtree(staged_quarantine)
+    _write_quarantine(con, reports, staged_quarantine)
+    replace_folder(settings.quarantine_dir, staged_quarantine)
+    _check_fractions(reports, settings)
+    snapshot = new_snapshot_dir(settings.data_dir)
+    try:
+        for table in TABLES:
+            if sources[table.name] is not None:
+                write_table(con, table, snapshot)
+        write_manifest(
+            snapshot,
+            source_dir,
+            {r.table: r.accepted for r in reports},
+            {r.table: r.quarantined for r in reports},
+        )
+    except BaseException:
+        shutil.rmtree(snapshot)
+        raise
+    swap_in(settings.data_dir, snapshot)
+    return IngestReport(reports, settings.ledger_dir, settings.quarantine_dir)
+
+
+def _require_tables(source_dir: Path, sources: dict[str, Path | None]) -> None:
+    missing = [t.name for t in TABLES if t.required and sources[t.name] is None]
+    if missing:
+        raise MissingTableError(
+            f"{source_dir} has no {missing[0]}.csv (or {missing[0]}.parquet); every ledger needs "
+            f"{', '.join(t.name for t in TABLES if t.required)}; see docs/ledger.md"
+        )
+
+
+def _ingest_table(
+    con: duckdb.DuckDBPyConnection, table: Table, path: Path | None, progress: Progress | None
+) -> TableReport:
+    if path is None:
+        return TableReport(table.name, None, 0, 0, 0)
+    if progress:
+        progress(f"checking {path.name}")
+    raw = read_source(path, table)
+    checked: CheckedTable = check_table(con, table, raw)
+    return TableReport(
+        table=table.name,
+        file=path.name,
+        rows_read=checked.rows_read,
+        accepted=checked.accepted,
+        quarantined=checked.quarantined,
+        first_problem=checked.first_problem,
+        ignored_columns=raw.ignored_columns,
+    )
+
+
+def _write_quarantine(
+    con: duckdb.DuckDBPyConnection, reports: tuple[TableReport, ...], folder: Path
+) -> None:
+    folder.mkdir(parents=True)
+    for report in reports:
+        if report.quarantined:
+            relation = quote_ident(f"quarantine_{report.table}")
+            target = str(folder / f"{report.table}.csv").replace("'", "''")
+            con.execute(
+                f"COPY (SELECT * FROM {relation} ORDER BY row) TO '{target}' (HEADER, DELIMITER ',')"
+            )
+
+
+def _check_fractions(reports: tuple[TableReport, ...], settings: Settings) -> None:
+    over = [r for r in reports if r.bad_fraction > settings.max_bad_fraction]
+    if not over:
+        return
+    lines = [
+        f"{r.file}: {r.quarantined:,} of {r.rows_read:,} rows are bad ({r.bad_fraction:.1%}), over the "
+        f"limit of {settings.max_bad_fraction:.1%}; first: {r.first_problem}"
+        for r in over
+    ]
+    raise TooManyBadRowsError(
+        "\n".join(lines)
+        + f"\nThe ledger was not changed. Every bad row is in {settings.quarantine_dir}/; fix the "
+        "source and ingest again, or raise the limit with --max-bad-fraction."
+    )

@@ -1,0 +1,117 @@
+"""Open the validated Parquet ledger as ibis tables (DuckDB by default)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from goodwill.errors import LedgerError
+from goodwill.ledger.contract import TABLES, TABLES_BY_NAME, Table
+
+#: The file in a ledger folder that says what was ingested, when, and how many rows each table holds.
+MANIFEST = "_manifest.json"
+
+if TYPE_CHECKING:
+    import ibis
+    import pandas as pd
+    import pyarrow as pa
+    from ibis.backends.duckdb import Backend as DuckDBBackend
+
+
+def table_path(ledger_dir: Path, table: Table) -> Path:
+    """Where a table lives in a ledger folder: a file, or a hive-partitioned folder."""
+    if table.partition_by:
+        return ledger_dir / table.name
+    return ledger_dir / f"{table.name}.parquet"
+
+
+@dataclass
+class Ledger:
+    """A ledger folder opened on one ibis connection.
+
+    >>> ledger = open_ledger(Path("goodwill-data/ledger"))  # doctest: +SKIP
+    >>> ledger.table("usage").count().execute()  # doctest: +SKIP
+    """
+
+    path: Path
+    con: DuckDBBackend
+
+    def table(self, name: str) -> ibis.Table:
+        """The named table as an ibis expression (views are made once per connection)."""
+        if name not in TABLES_BY_NAME:
+            raise LedgerError(
+                f"the ledger has no table {name!r}; it has {', '.join(TABLES_BY_NAME)}"
+            )
+        return self.con.table(name)
+
+
+def open_ledger(path: Path, con: DuckDBBackend | None = None) -> Ledger:
+    """Open the ledger at ``path``: every table of the contract becomes a view on ``con``."""
+    import ibis
+
+    path = Path(path)
+    manifest_path = path / MANIFEST
+    if not manifest_path.exists():
+        raise LedgerError(
+            f"{path} holds no ledger; run `goodwill ingest SOURCE_DIR` (or `goodwill demo`) first"
+        )
+    rows = json.loads(manifest_path.read_text())["rows"]
+    con = con or ibis.duckdb.connect()
+    for table in TABLES:
+        con.raw_sql(
+            f'CREATE OR REPLACE VIEW "{table.name}" AS {_select(path, table, rows[table.name])}'
+        )
+    return Ledger(path=path, con=con)
+
+
+def _select(path: Path, table: Table, rows: int) -> str:
+    if rows == 0:  # no file was written: an empty relation with the contract's types
+        cols = ", ".join(f'CAST(NULL AS {c.storage_type}) AS "{c.name}"' for c in table.columns)
+        return f"SELECT {cols} WHERE false"
+    where = table_path(path, table)
+    names = ", ".join(f'"{c}"' for c in table.column_names)
+    if table.partition_by:
+        return (
+            f"SELECT {names} FROM read_parquet('{where}/**/*.parquet', hive_partitioning = true, "
+            f"hive_types = {{'{table.partition_by}': VARCHAR}})"
+        )
+    return f"SELECT {names} FROM read_parquet('{where}')"
+
+
+def ledger_from_frames(frames: Mapping[str, pd.DataFrame | pa.Table]) -> Ledger:
+    """A ledger held in memory: handy in notebooks and tests, and for small what-if runs.
+
+    Each frame's columns are cast to the contract's types; a table not given is empty.
+    Rows are *not* validated: use ingest for data you did not make yourself.
+    """
+    import ibis
+    import pyarrow as pa
+
+    unknown = set(frames) - set(TABLES_BY_NAME)
+    if unknown:
+        raise LedgerError(f"no such ledger tables: {', '.join(sorted(unknown))}")
+    con = ibis.duckdb.connect()
+    for table in TABLES:
+        frame = frames.get(table.name)
+        if frame is None:
+            con.raw_sql(f'CREATE VIEW "{table.name}" AS {_select(Path(), table, 0)}')
+            continue
+        arrow = (
+            frame
+            if isinstance(frame, pa.Table)
+            else pa.Table.from_pandas(frame, preserve_index=False)
+        )
+        staging = f"_frame_{table.name}"
+        con.con.register(staging, arrow)
+        cols = ", ".join(
+            f'CAST("{c.name}" AS {c.storage_type}) AS "{c.name}"'
+            if c.name in arrow.column_names
+            else f'CAST(NULL AS {c.storage_type}) AS "{c.name}"'
+            for c in table.columns
+        )
+        con.raw_sql(f'CREATE TABLE "{table.name}" AS SELECT {cols} FROM "{staging}"')
+        con.con.unregister(staging)
+    return Ledger(path=Path(), con=con)

@@ -1,0 +1,88 @@
+"""Write accepted rows as a new ledger snapshot and swap it in atomically.
+
+``<data>/ledger`` is a symbolic link to a folder under ``<data>/snapshots/``. An ingest
+writes a whole new snapshot first and then replaces the link in one ``rename``: a reader
+sees the old ledger or the new one, never half of each, and a failed ingest leaves the
+old one as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+from goodwill.errors import LedgerError
+from goodwill.ledger.checks import quote_ident
+from goodwill.ledger.contract import TABLES, Table
+from goodwill.ledger.reader import MANIFEST, table_path
+
+
+def new_snapshot_dir(data_dir: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    path = data_dir / "snapshots" / f"{stamp}-{uuid.uuid4().hex[:8]}"
+    path.mkdir(parents=True)
+    return path
+
+
+def write_table(con: duckdb.DuckDBPyConnection, table: Table, snapshot: Path) -> None:
+    """Write ``accepted_<table>`` from ``con`` as Parquet, in source row order (deterministic)."""
+    relation = quote_ident(f"accepted_{table.name}")
+    columns = [c for c in table.column_names if c != table.partition_by]
+    select = ", ".join(quote_ident(c) for c in columns)
+    where = table_path(snapshot, table)
+    if not table.partition_by:
+        pq.write_table(
+            con.execute(f"SELECT {select} FROM {relation} ORDER BY _row").to_arrow_table(), where
+        )
+        return
+    part = quote_ident(table.partition_by)
+    values = [
+        r[0] for r in con.execute(f"SELECT DISTINCT {part} FROM {relation} ORDER BY 1").fetchall()
+    ]
+    for value in values:
+        folder = where / f"{table.partition_by}={value}"
+        folder.mkdir(parents=True)
+        rows = con.execute(
+            f"SELECT {select} FROM {relation} WHERE {part} = ? ORDER BY _row", [value]
+        ).to_arrow_table()
+        pq.write_table(rows, folder / "part-0.parquet")
+
+
+def write_manifest(
+    snapshot: Path, source_dir: Path, rows: Mapping[str, int], quarantined: Mapping[str, int]
+) -> None:
+    manifest = {
+        "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "source": str(source_dir.resolve()),
+        "rows": {t.name: rows.get(t.name, 0) for t in TABLES},
+        "quarantined": {t.name: quarantined.get(t.name, 0) for t in TABLES},
+    }
+    (snapshot / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def swap_in(data_dir: Path, snapshot: Path) -> None:
+    """Point ``<data>/ledger`` at ``snapshot`` in one rename, then remove the snapshot it replaced."""
+    link = data_dir / "ledger"
+    previous = link.resolve() if link.is_symlink() else None
+    if link.exists() and not link.is_symlink():
+        raise LedgerError(f"{link} is a folder, not a ledger link made by goodwill; move it away")
+    temp_link = data_dir / f".ledger-{uuid.uuid4().hex[:8]}"
+    os.symlink(snapshot.relative_to(data_dir), temp_link)
+    os.replace(temp_link, link)
+    if previous is not None and previous != snapshot.resolve() and previous.exists():
+        shutil.rmtree(previous)
+
+
+def replace_folder(target: Path, staged: Path) -> None:
+    """Replace ``target`` with ``staged`` (the quarantine of the latest ingest)."""
+    if target.exists():
+        shutil.rmtree(target)
+    staged.rename(target)
