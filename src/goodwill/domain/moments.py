@@ -1,0 +1,85 @@
+"""Moments: the candidate gifts that detectors find and the care run decides on.
+
+A moment says what we could give one customer, what it is worth to them, what it costs
+us, and the evidence for it. Detectors produce them; :func:`goodwill.domain.policy.decide`
+turns them into decisions; the channels put the evidence into words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal, get_args
+
+MessageType = Literal["advice", "care", "service"]
+Gift = Literal["message", "credit"]
+
+#: The consent type each message type needs; a mandatory service notice needs none.
+CONSENT_FOR: Mapping[str, str | None] = MappingProxyType(
+    {"advice": "advice", "care": "care", "service": None}
+)
+
+
+def freeze(value: object) -> object:
+    """A read-only copy of ``value``: mappings become mapping proxies, lists become tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return frozenset(freeze(v) for v in value)
+    return value
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One candidate gift for one customer.
+
+    >>> m = Moment("C1", "S1", "better_plan", "2026-11", 450, 450, "GBP")
+    >>> m.dedupe_key
+    'better_plan:S1:2026-11'
+    """
+
+    customer_id: str
+    subscription_id: str | None
+    kind: str  # the detector's name, e.g. better_plan; also the experiment's name
+    detected_for: str  # the period ('YYYY-MM') or day (ISO date) it was detected for
+    value_to_customer_minor: int
+    cost_to_business_minor: int  # for a credit: the amount credited
+    currency: str
+    # Not hashed: a read-only mapping is not hashable, and the key fields identify a moment.
+    evidence: Mapping[str, object] = field(default_factory=dict, hash=False)
+    message_type: MessageType = "advice"
+    mandatory: bool = False  # a service notice we must send (no consent, no holdout)
+    gift: Gift = "message"  # a credit costs money and draws on a budget
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evidence", freeze(self.evidence))
+        problems = _problems(self)
+        if problems:
+            raise ValueError(f"moment {self.dedupe_key}: " + "; ".join(problems))
+
+    @property
+    def dedupe_key(self) -> str:
+        """Stable across runs: the same gift for the same thing in the same period."""
+        subject = self.subscription_id or self.customer_id
+        return f"{self.kind}:{subject}:{self.detected_for}"
+
+
+def _problems(m: Moment) -> list[str]:
+    problems = []
+    if m.message_type not in get_args(MessageType):
+        problems.append(f"message_type {m.message_type!r} is not one of {get_args(MessageType)}")
+    if m.gift not in get_args(Gift):
+        problems.append(f"gift {m.gift!r} is not one of {get_args(Gift)}")
+    if m.mandatory != (m.message_type == "service"):
+        problems.append(
+            "a mandatory notice has message_type 'service', and only mandatory notices do "
+            f"(got mandatory={m.mandatory}, message_type={m.message_type!r})"
+        )
+    if m.value_to_customer_minor < 0 or m.cost_to_business_minor < 0:
+        problems.append("value_to_customer_minor and cost_to_business_minor cannot be negative")
+    if len(m.currency) != 3 or not m.currency.isalpha() or not m.currency.isupper():
+        problems.append(f"currency {m.currency!r} is not an ISO 4217 code such as GBP")
+    return problems

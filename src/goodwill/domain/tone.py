@@ -1,0 +1,136 @@
+"""The tone check: does a message read like a friend wrote it, or a legal department?
+
+It flags the stock phrases of corporate letters, sentences too long to read in one
+breath, and industry jargon customers never use. It is a linter, not a censor: the
+caller decides what to do with the issues (the care run prints a warning).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+IssueKind = Literal["phrase", "jargon", "long_sentence"]
+
+MAX_SENTENCE_WORDS = 25
+
+#: Corporate phrases and why each one puts people off.
+CORPORATE_PHRASES: dict[str, str] = {
+    "valued customer": "it says we don't know their name; use it",
+    "dear customer": "it says we don't know their name; use it",
+    "please be advised": "throat-clearing; just say the thing",
+    "please note that": "throat-clearing; just say the thing",
+    "we regret to inform you": "sounds like a letter from a bank; say sorry plainly",
+    "at this time": "vague officialese; say 'now' or give the date",
+    "at your earliest convenience": "stiff; say when, or 'when it suits you'",
+    "do not hesitate": "a stock line nobody reads; say 'just reply' or 'call us'",
+    "don't hesitate": "a stock line nobody reads; say 'just reply' or 'call us'",
+    "as per": "officialese; say 'as' or 'like'",
+    "kindly": "sounds like a demand dressed as a favour; say 'please'",
+    "pursuant to": "legal language; say 'under' or leave it out",
+    "in accordance with": "legal language; say 'under' or 'as'",
+    "we apologise for any inconvenience": "a non-apology; say what went wrong and sorry",
+    "we apologize for any inconvenience": "a non-apology; say what went wrong and sorry",
+    "any inconvenience caused": "a non-apology; say what went wrong and sorry",
+    "we are pleased to inform you": "stiff; just tell them the news",
+    "your call is important to us": "everyone has learned it means the opposite",
+    "going forward": "business-speak; say 'from now on'",
+    "hereby": "legal language; leave it out",
+    "aforementioned": "legal language; name the thing again",
+    "herewith": "legal language; leave it out",
+    "utilise": "say 'use'",
+    "utilize": "say 'use'",
+    "in order to": "say 'to'",
+    "prior to": "say 'before'",
+    "should you wish to": "stiff; say 'if you'd like to'",
+    "with immediate effect": "officialese; say 'from today'",
+}
+
+#: Words from inside the business that customers do not use, and what to say instead.
+JARGON: dict[str, str] = {
+    "tariff migration": "say 'moving to a new plan'",
+    "MRC": "monthly recurring charge: say 'monthly price'",
+    "ARPU": "an internal revenue measure; customers should never see it",
+    "bolt-on": "say 'extra' or 'add-on', and say what it gives",
+    "OOB": "out of bundle: say 'outside your allowance'",
+    "out of bundle": "say 'outside your allowance'",
+    "pro rata": "say 'for the days you have it' or give the amount",
+    "pro-rata": "say 'for the days you have it' or give the amount",
+    "churn": "an internal word for customers leaving",
+    "CPE": "say 'router' or 'phone'",
+    "MSISDN": "say 'phone number'",
+    "ICCID": "say 'SIM number'",
+    "porting": "say 'moving your number'",
+    "retention": "an internal word for keeping customers",
+    "upsell": "an internal word for selling more",
+    "SIMO": "say 'SIM-only'",
+    "CLV": "an internal measure; customers should never see it",
+}
+
+
+@dataclass(frozen=True)
+class ToneIssue:
+    """One thing in a message that does not sound like a person: what, and why."""
+
+    kind: IssueKind
+    text: str  # the phrase, the jargon word, or the long sentence
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.text!r}: {self.why}"
+
+
+def _pattern(term: str) -> re.Pattern[str]:
+    # Acronyms (all capitals) match only in capitals, so 'mrc' in a URL is not flagged.
+    flags = 0 if term.isupper() else re.IGNORECASE
+    return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", flags)
+
+
+_PHRASE_PATTERNS = [(_pattern(p), why) for p, why in CORPORATE_PHRASES.items()]
+_JARGON_PATTERNS = [(_pattern(j), why) for j, why in JARGON.items()]
+_WORD_CHECKS: tuple[tuple[IssueKind, str, list[tuple[re.Pattern[str], str]]], ...] = (
+    ("phrase", "corporate phrase", _PHRASE_PATTERNS),
+    ("jargon", "jargon", _JARGON_PATTERNS),
+)
+# A sentence ends at . ! ? followed by space, or at a line break (greetings, list items).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_URL = re.compile(r"\S+://\S+")
+
+
+def check_tone(text: str) -> list[ToneIssue]:
+    """Every tone issue in ``text``, phrases and jargon first, then long sentences.
+
+    >>> [i.text for i in check_tone("Dear valued customer, please be advised.")]
+    ['valued customer', 'please be advised']
+    >>> check_tone("Hi Ann, you could save £4 a month.")
+    []
+    """
+    found = [
+        (m.start(), ToneIssue(kind, m.group(0), f"{label}: {why}"))
+        for kind, label, patterns in _WORD_CHECKS
+        for pattern, why in patterns
+        for m in pattern.finditer(text)
+    ]
+    found.sort(key=lambda start_issue: start_issue[0])
+    return [issue for _, issue in found] + _long_sentences(text)
+
+
+def _long_sentences(text: str) -> list[ToneIssue]:
+    issues = []
+    for sentence in _SENTENCE_END.split(text):
+        words = _count_words(sentence)
+        if words > MAX_SENTENCE_WORDS:
+            issues.append(
+                ToneIssue(
+                    "long_sentence",
+                    sentence.strip(),
+                    f"{words} words; keep sentences to {MAX_SENTENCE_WORDS} or fewer",
+                )
+            )
+    return issues
+
+
+def _count_words(sentence: str) -> int:
+    # A link counts as one word; dashes and bullets on their own are not words.
+    return sum(1 for token in _URL.sub("link", sentence).split() if any(c.isalnum() for c in token))

@@ -1,0 +1,52 @@
+"""The ledger commands in-process, as a user types them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from goodwill.cli import app
+from tests.conftest import GOOD_SOURCE, write_source
+
+runner = CliRunner()
+
+
+def test_ingest_prints_a_summary_per_table(tmp_path: Path, good_source: Path) -> None:
+    result = runner.invoke(app, ["ingest", str(good_source), "--data", str(tmp_path / "data")])
+    assert result.exit_code == 0, result.output
+    assert "subscriptions" in result.output
+    assert "Ledger:" in result.output
+    assert (tmp_path / "data" / "ledger" / "_manifest.json").exists()
+
+
+def test_ingest_with_too_many_bad_rows_exits_non_zero_and_names_the_row(tmp_path: Path) -> None:
+    source = write_source(
+        tmp_path / "src", {**GOOD_SOURCE, "bills": GOOD_SOURCE["bills"] + "C3,2026-01,-1,GBP\n"}
+    )
+    result = runner.invoke(app, ["ingest", str(source), "--data", str(tmp_path / "data")])
+    assert result.exit_code == 1
+    assert 'bills.csv row 4: amount "-1" is negative' in " ".join(result.output.split())
+    assert not (tmp_path / "data" / "ledger").exists()
+
+
+def test_the_data_folder_comes_from_the_environment(tmp_path: Path, good_source: Path) -> None:
+    env = {"GOODWILL_DATA_DIR": str(tmp_path / "from-env")}
+    result = runner.invoke(app, ["ingest", str(good_source)], env=env)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "from-env" / "ledger").is_symlink()
+
+
+def test_a_bad_option_value_is_a_clear_error(tmp_path: Path, good_source: Path) -> None:
+    result = runner.invoke(
+        app, ["ingest", str(good_source), "--data", str(tmp_path), "--max-bad-fraction", "3"]
+    )
+    assert result.exit_code == 1
+    assert "setting max_bad_fraction=3.0" in result.output
+
+
+def test_contract_prints_the_documented_contract() -> None:
+    result = runner.invoke(app, ["contract"])
+    assert result.exit_code == 0
+    doc = (Path(__file__).parents[2] / "docs" / "ledger.md").read_text()
+    assert result.output == doc

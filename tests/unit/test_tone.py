@@ -1,0 +1,94 @@
+"""The tone check flags corporate phrases, jargon and long sentences, and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from goodwill.domain.tone import CORPORATE_PHRASES, JARGON, MAX_SENTENCE_WORDS, check_tone
+
+WARM = """\
+Hi Priya,
+
+We looked at your last six months. Goodybag 5GB would cost you £4.50 a month less.
+Switching takes one click: https://example.com/switch?plan=5gb&utm_source=email
+
+If you'd rather stay, you don't need to do anything. Sam is looking after this.
+"""
+
+
+def test_a_warm_message_has_no_issues() -> None:
+    assert check_tone(WARM) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Dear Valued Customer, thanks.", "Valued Customer"),
+        ("Please be advised your plan changes.", "Please be advised"),
+        ("We regret to inform you that it's late.", "We regret to inform you"),
+        ("We can't do that at this time.", "at this time"),
+        ("Do not hesitate to call.", "Do not hesitate"),
+        ("As per your request, done.", "As per"),
+        ("Kindly pay the bill.", "Kindly"),
+        ("Pursuant to clause 4, we can.", "Pursuant to"),
+        ("This is in accordance with our terms.", "in accordance with"),
+        ("We apologise for any inconvenience.", "We apologise for any inconvenience"),
+    ],
+)
+def test_corporate_phrases_are_flagged_with_a_reason(text: str, flagged: str) -> None:
+    issues = check_tone(text)
+    assert [(i.kind, i.text) for i in issues] == [("phrase", flagged)]
+    assert issues[0].why.startswith("corporate phrase: ")
+    assert flagged in str(issues[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Your tariff migration is booked.", "tariff migration"),
+        ("Your MRC goes down.", "MRC"),
+        ("It lifts ARPU.", "ARPU"),
+        ("Add a roaming bolt-on.", "bolt-on"),
+        ("OOB charges apply.", "OOB"),
+        ("We charge pro rata.", "pro rata"),
+    ],
+)
+def test_jargon_is_flagged_with_what_to_say_instead(text: str, flagged: str) -> None:
+    issues = check_tone(text)
+    assert [(i.kind, i.text) for i in issues] == [("jargon", flagged)]
+    assert issues[0].why.startswith("jargon: ")
+
+
+def test_acronyms_match_only_in_capitals_and_only_as_words() -> None:
+    assert check_tone("See https://example.com/mrc/oob and your carpus.") == []
+    assert check_tone("Kindlyness is not a word, but unkindly is.") == []
+
+
+def test_issues_come_in_the_order_they_appear() -> None:
+    issues = check_tone("Kindly note your MRC. As per usual, at this time.")
+    assert [i.text for i in issues] == ["Kindly", "MRC", "As per", "at this time"]
+
+
+def test_the_same_phrase_twice_is_flagged_twice() -> None:
+    assert len(check_tone("Kindly do this. Kindly do that.")) == 2
+
+
+def test_a_long_sentence_is_flagged_with_its_length() -> None:
+    long = " ".join(["word"] * (MAX_SENTENCE_WORDS + 1)) + "."
+    just_right = " ".join(["word"] * MAX_SENTENCE_WORDS) + "."
+    issues = check_tone(f"Short one. {long} {just_right}")
+    assert [(i.kind, i.text) for i in issues] == [("long_sentence", long)]
+    assert issues[0].why.startswith(f"{MAX_SENTENCE_WORDS + 1} words")
+
+
+def test_line_breaks_end_sentences_and_links_and_dashes_are_not_counted_as_words() -> None:
+    lines = "\n".join(["- Goodybag 10GB: £10 a month"] * 10)
+    assert check_tone(lines) == []
+    link = "https://example.com/" + "a/" * 40
+    words = " ".join(["word"] * 20) + " — " + link + " — done."
+    assert check_tone(words) == []
+
+
+def test_every_entry_explains_itself() -> None:
+    for term, why in {**CORPORATE_PHRASES, **JARGON}.items():
+        assert why and term.strip() == term
