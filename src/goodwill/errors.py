@@ -5,6 +5,10 @@
     GoodwillError
     ├── ConfigError (ValueError)        a setting or option has a bad value
     ├── LedgerError                     the ledger folder is missing or unreadable
+    ├── StoreError                      the store cannot be reached, is not migrated, or refused a write
+    │   └── BudgetNotSetError (ValueError)  spending asked of a kind and month with no budget
+    ├── DeliveryError                   a channel could not hand a message over (retried later)
+    ├── MessageTemplateError (ValueError)  a template is missing or needs what it was not given
     └── IngestError (ValueError)        source data cannot be ingested
         ├── MissingTableError           a required table file is absent
         ├── MissingColumnError          a required column is absent from a table file
@@ -47,3 +51,19 @@ class UnreadableFileError(IngestError):
 
 class TooManyBadRowsError(IngestError):
     """More rows of a table failed validation than the configured fraction allows."""
+
+
+class StoreError(GoodwillError):
+    """The store cannot be reached, is not migrated, or refused a write."""
+
+
+class BudgetNotSetError(StoreError, ValueError):
+    """Spending was asked of a gift kind and month that has no budget."""
+
+
+class DeliveryError(GoodwillError):
+    """A channel could not hand a message over; the outbox will try again later."""
+
+
+class MessageTemplateError(GoodwillError, ValueError):
+    """A message template is missing, or needs something the moment or caller did not give."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -58,6 +58,70 @@ class Settings(BaseSettings):
         ge=0,
         le=100,
         description="Advice needs a monthly saving of at least this percentage of the current cost.",
+    )
+
+    holdout_percent: int = Field(
+        default=10,
+        ge=0,
+        le=50,
+        description="Percent of customers held out of each kind of gift, so its effect can be measured.",
+    )
+    max_messages_per_30_days: int = Field(
+        default=2,
+        ge=1,
+        description="Most messages a customer gets in any 30 days, mandatory notices included.",
+    )
+    repeat_advice_after_days: int = Field(
+        default=90,
+        ge=0,
+        description="The same advice is not sent again within this many days unless the saving grew.",
+    )
+    monthly_budgets_minor: dict[str, int] = Field(
+        default_factory=lambda: {"broken_promise": 50_000},
+        description="Monthly goodwill budget per kind of credit, in minor units, as JSON in the "
+        'environment: {"broken_promise": 50000} is £500 a month.',
+    )
+    team_name: str = Field(
+        default="The goodwill care team",
+        description="Who signs a message when no named person owns the customer's case.",
+    )
+    templates_dir: Path | None = Field(
+        default=None,
+        description="A folder of Jinja2 message templates that override the built-in ones.",
+    )
+
+    store_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the store, e.g. postgresql+psycopg://user@host/db; "
+        "empty means the SQLite file <data_dir>/goodwill.sqlite.",
+    )
+    channel: str = Field(
+        default="folder",
+        description="How messages are delivered: folder (.eml files), smtp, webhook, or an installed channel.",
+    )
+    outbox_dir: Path | None = Field(
+        default=None,
+        description="Where the folder channel writes .eml files; empty means <data_dir>/outbox.",
+    )
+    mail_from: str = Field(default="goodwill@localhost", description="The From address of emails.")
+    smtp_host: str = Field(default="localhost", description="The SMTP server's host.")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="The SMTP server's port.")
+    smtp_starttls: bool = Field(
+        default=False, description="Upgrade the SMTP connection with STARTTLS."
+    )
+    smtp_username: str | None = Field(
+        default=None, description="SMTP login name, if the server needs one."
+    )
+    smtp_password: SecretStr | None = Field(
+        default=None, description="SMTP password (never logged)."
+    )
+    webhook_url: str | None = Field(
+        default=None, description="The URL the webhook channel POSTs each message to as JSON."
+    )
+    max_delivery_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Attempts before a message is marked failed, with backoff between.",
     )
 
     @property

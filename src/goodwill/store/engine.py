@@ -1,0 +1,92 @@
+"""Engines and sessions for the store: SQLite by default, PostgreSQL in production."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from goodwill.errors import ConfigError, StoreError
+
+if TYPE_CHECKING:  # settings pull in pydantic; worker processes start faster without it
+    from goodwill.settings import Settings
+
+#: How long a SQLite writer waits for another writer's lock before giving up.
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+def store_url_for(settings: Settings) -> str:
+    """The store's URL: the ``store_url`` setting, or a SQLite file in the data folder.
+
+    With ``data_dir=/srv/gw`` and no store_url: ``sqlite:////srv/gw/goodwill.sqlite``.
+    """
+    return settings.store_url or f"sqlite:///{settings.data_dir.resolve() / 'goodwill.sqlite'}"
+
+
+def parse_url(url: str | URL) -> URL:
+    """The URL parsed, or a ConfigError that shows what a good one looks like."""
+    try:
+        return make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(
+            f"store URL {str(url)!r} is not a database URL; use e.g. sqlite:///goodwill.sqlite "
+            "or postgresql+psycopg://user@host:5432/goodwill"
+        ) from exc
+
+
+def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """An engine for the store at ``url``, set up for goodwill's transactions.
+
+    On SQLite: foreign keys on, WAL journal, a busy timeout, and every transaction begins
+    with ``BEGIN IMMEDIATE`` so a writer holds the lock from its first statement (two
+    processes cannot both read a budget and then both spend it). The file's folder is made.
+    """
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **kwargs)
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling defers BEGIN to the first write and never
+    # makes it IMMEDIATE; switch it off and let the "begin" hook issue it.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay readable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def reporting_store_errors(engine: Engine) -> Iterator[None]:
+    """Turn a database error into a StoreError that names the store (password hidden)."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        cause = getattr(exc, "orig", None) or exc
+        raise StoreError(
+            f"the store at {where} failed: {str(cause).strip()}; check that the database is "
+            "running and GOODWILL_STORE_URL points at it"
+        ) from exc

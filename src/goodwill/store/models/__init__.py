@@ -1,0 +1,26 @@
+"""The store's tables as SQLAlchemy 2.0 typed declarative models."""
+
+from __future__ import annotations
+
+from goodwill.store.models.base import Base, UTCDateTime
+from goodwill.store.models.budgets import Budget, BudgetSpend
+from goodwill.store.models.care import Action, Contact, Moment, MomentStatus, Run, RunStatus
+from goodwill.store.models.experiments import Assignment, Experiment
+from goodwill.store.models.outbox import Message, MessageStatus
+
+__all__ = [
+    "Action",
+    "Assignment",
+    "Base",
+    "Budget",
+    "BudgetSpend",
+    "Contact",
+    "Experiment",
+    "Message",
+    "MessageStatus",
+    "Moment",
+    "MomentStatus",
+    "Run",
+    "RunStatus",
+    "UTCDateTime",
+]

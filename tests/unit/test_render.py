@@ -1,0 +1,224 @@
+"""Message templates: every built-in kind renders, says the numbers, and sounds like a person."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from goodwill.channels.render import (
+    BUILTIN_KINDS,
+    MessageTemplateError,
+    describe_usage,
+    render_message,
+)
+from goodwill.domain.contact import Owner
+from goodwill.domain.formatting import format_day, format_gb, format_money
+from goodwill.domain.moments import Moment
+
+LINKS = {"switch": "https://example.com/s/abc123", "account": "https://example.com/account"}
+SAM = Owner("Sam Patel", email="sam.patel@example.com", phone="0161 555 0100")
+
+EVIDENCE: dict[str, dict[str, object]] = {
+    "better_plan": {
+        "current_plan_name": "Goodybag 20GB",
+        "recommended_plan_name": "Goodybag 5GB",
+        "monthly_saving_minor": 450,
+        "annual_saving_minor": 5400,
+        "months_considered": 6,
+        "average_use": {"data_mb": 2140.0, "voice_min": 138.4, "sms": 21.0},
+        "in_contract": True,
+        "contract_end": "2027-03-31",
+    },
+    "loyalty_penalty": {
+        "device_fee_minor": 1850,
+        "contract_end": "2026-06-30",
+        "replacement_plan_name": "Goodybag 10GB SIM only",
+    },
+    "end_of_contract": {
+        "contract_end": "2026-12-31",
+        "current_price_minor": 2500,
+        "price_after_minor": 2800,
+        "best_tariffs": [
+            {"name": "Goodybag 10GB", "monthly_cost_minor": 1000},
+            {"name": "Goodybag 5GB", "monthly_cost_minor": 750},
+        ],
+    },
+    "annual_best_tariff": {
+        "current_plan_name": "Old 12",
+        "current_monthly_cost_minor": 1420,
+        "best_tariffs": [
+            {"name": "Goodybag 7.50", "monthly_cost_minor": 750},
+            {"name": "Goodybag 10", "monthly_cost_minor": 1000},
+        ],
+        "contract_end": None,
+    },
+    "broken_promise": {
+        "promise_kind": "sim_delivery",
+        "due_at": "2026-11-03T17:00:00Z",
+        "kept_at": "2026-11-06T10:12:00Z",
+        "days_late": 3,
+        "credit_minor": 500,
+    },
+}
+
+#: The numbers each message must say, as the customer will read them.
+NUMBERS: dict[str, list[str]] = {
+    "better_plan": [
+        "£4.50",
+        "£54",
+        "6 months",
+        "2.1 GB",
+        "138 minutes",
+        "21 texts",
+        "31 March 2027",
+    ],
+    "loyalty_penalty": ["£18.50", "£222", "30 June 2026"],
+    "end_of_contract": ["31 December 2026", "£25", "£28", "£10", "£7.50"],
+    "annual_best_tariff": ["£14.20", "£7.50", "£10", "£6.70"],
+    "broken_promise": ["£5", "3 November 2026", "6 November 2026", "3 days late"],
+}
+
+
+def moment(kind: str, evidence: dict[str, object] | None = None, currency: str = "GBP") -> Moment:
+    mandatory = kind == "annual_best_tariff"
+    return Moment(
+        customer_id="C1",
+        subscription_id=None if kind == "broken_promise" else "S1",
+        kind=kind,
+        detected_for="2026-11",
+        value_to_customer_minor=500,
+        cost_to_business_minor=500,
+        currency=currency,
+        evidence=EVIDENCE[kind] if evidence is None else evidence,
+        message_type="service" if mandatory else "care" if kind == "broken_promise" else "advice",
+        mandatory=mandatory,
+        gift="credit" if kind == "broken_promise" else "message",
+    )
+
+
+@pytest.mark.parametrize("kind", BUILTIN_KINDS)
+@pytest.mark.parametrize("owner", [SAM, None], ids=["owner", "no-owner"])
+def test_every_builtin_kind_renders_warmly_with_its_numbers(kind: str, owner: Owner | None) -> None:
+    message = render_message(moment(kind), "Priya Shah", owner, LINKS)
+    assert message.tone_issues == (), [str(i) for i in message.tone_issues]
+    assert "Priya Shah" in message.text and "Priya Shah" in message.html
+    for number in NUMBERS[kind]:
+        assert number in message.text, f"{kind} text lacks {number}:\n{message.text}"
+        assert number in message.html, f"{kind} HTML lacks {number}"
+    assert "\n" not in message.subject and message.subject.strip() == message.subject
+    assert "{{" not in message.text and "\n\n\n" not in message.text
+
+
+@pytest.mark.parametrize("kind", BUILTIN_KINDS)
+def test_the_sign_off_names_the_owner_or_the_team(kind: str) -> None:
+    with_owner = render_message(moment(kind), "Priya", SAM, LINKS)
+    assert "Sam Patel" in with_owner.text and "0161 555 0100" in with_owner.text
+    assert "sam.patel@example.com" in with_owner.html
+    anonymous = render_message(moment(kind), "Priya", None, LINKS, team_name="The Goodybag team")
+    assert anonymous.text.rstrip().endswith("The Goodybag team")
+    assert "goodwill care team" not in anonymous.text
+
+
+@pytest.mark.parametrize("kind", ["better_plan", "loyalty_penalty", "end_of_contract"])
+def test_the_choice_is_left_to_the_customer_with_a_one_click_link(kind: str) -> None:
+    message = render_message(moment(kind), "Priya", None, LINKS)
+    assert "you don't need to do anything" in message.text
+    assert LINKS["switch"] in message.text
+    assert f'href="{LINKS["switch"]}"' in message.html
+
+
+def test_html_escapes_what_the_data_says_and_text_does_not() -> None:
+    evidence = {**EVIDENCE["better_plan"], "recommended_plan_name": "Calls & <b>Data</b>"}
+    message = render_message(moment("better_plan", evidence), "Ann <Lee>", None, LINKS)
+    assert "Calls &amp; &lt;b&gt;Data&lt;/b&gt;" in message.html
+    assert "Ann &lt;Lee&gt;" in message.html
+    assert "Calls & <b>Data</b>" in message.text
+
+
+def test_money_is_written_in_the_moments_currency() -> None:
+    message = render_message(moment("broken_promise", currency="EUR"), "Ann", None, LINKS)
+    assert "€5" in message.subject
+    message = render_message(moment("broken_promise", currency="USD"), "Ann", None, LINKS)
+    assert "5 USD" in message.text
+
+
+def test_a_promise_not_yet_kept_says_so() -> None:
+    evidence = {**EVIDENCE["broken_promise"], "kept_at": None, "days_late": 1}
+    message = render_message(moment("broken_promise", evidence), "Ann", None, LINKS)
+    assert "still haven't" in message.text and "1 day late" in message.text
+    assert message.tone_issues == ()
+
+
+def test_contract_end_price_wording_follows_the_numbers() -> None:
+    same = {**EVIDENCE["end_of_contract"], "price_after_minor": 2500}
+    assert (
+        "keep paying £25 a month"
+        in render_message(moment("end_of_contract", same), "A", None, LINKS).text
+    )
+    cheaper = {**EVIDENCE["end_of_contract"], "price_after_minor": 2000}
+    assert (
+        "drops from £25 to £20"
+        in render_message(moment("end_of_contract", cheaper), "A", None, LINKS).text
+    )
+
+
+def test_annual_notice_says_when_they_already_pay_the_least() -> None:
+    evidence = {**EVIDENCE["annual_best_tariff"], "current_monthly_cost_minor": 750}
+    message = render_message(moment("annual_best_tariff", evidence), "Ann", None, LINKS)
+    assert "already as low as it gets" in message.text
+    assert message.tone_issues == ()
+
+
+def test_a_custom_template_overrides_the_builtin_and_its_tone_is_checked(tmp_path: Path) -> None:
+    (tmp_path / "better_plan.txt.j2").write_text(
+        "Dear valued customer, please be advised that {{ evidence.recommended_plan_name }} "
+        "is cheaper as per our records.\n"
+    )
+    message = render_message(moment("better_plan"), "Priya", None, LINKS, templates_dir=tmp_path)
+    assert message.text.startswith("Dear valued customer")
+    assert "Goodybag 5GB" in message.text
+    flagged = [issue.text.lower() for issue in message.tone_issues]
+    assert {"valued customer", "please be advised", "as per"} <= set(flagged)
+    assert message.subject.startswith("You could pay £4.50 less")  # still the built-in
+
+
+def test_a_missing_evidence_key_or_link_is_a_clear_error() -> None:
+    evidence = {k: v for k, v in EVIDENCE["better_plan"].items() if k != "annual_saving_minor"}
+    with pytest.raises(MessageTemplateError, match="annual_saving_minor"):
+        render_message(moment("better_plan", evidence), "Ann", None, LINKS)
+    with pytest.raises(MessageTemplateError, match="switch"):
+        render_message(moment("better_plan"), "Ann", None, {})
+
+
+def test_a_kind_without_templates_says_which_files_to_add() -> None:
+    odd = Moment("C1", None, "referral_thanks", "2026-11", 0, 0, "GBP", message_type="care")
+    with pytest.raises(MessageTemplateError, match=r"referral_thanks\.subject\.j2"):
+        render_message(odd, "Ann", None, LINKS)
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "written"),
+    [
+        (750, "GBP", "£7.50"),
+        (1000, "GBP", "£10"),
+        (123456, "GBP", "£1,234.56"),
+        (5, "EUR", "€0.05"),
+        (750, "USD", "7.50 USD"),
+        (1500, "JPY", "1,500 JPY"),
+        (-750, "GBP", "-£7.50"),
+    ],
+)
+def test_money(amount: int, currency: str, written: str) -> None:
+    assert format_money(amount, currency) == written
+
+
+def test_data_days_and_usage_are_written_as_people_say_them() -> None:
+    assert format_gb(2140) == "2.1 GB" and format_gb(0) == "0.0 GB"
+    assert format_day("2026-12-31") == "31 December 2026"
+    assert format_day("2026-11-03T23:30:00Z") == "3 November 2026"
+    assert describe_usage({"data_mb": 2140, "voice_min": 138.4}) == (
+        "2.1 GB of data and 138 minutes of calls"
+    )
+    assert describe_usage({"seats": 3}) == "3 seats"
+    assert describe_usage({}) == ""
