@@ -90,6 +90,11 @@ class Settings(BaseSettings):
         description="A folder of Jinja2 message templates that override the built-in ones.",
     )
 
+    switch_link: str = Field(
+        default="mailto:{mail_from}?subject=Please%20switch%20{subscription_id}%20to%20{plan_id}",
+        description="The one-click link in plan advice, a URL template with {subscription_id}, "
+        "{customer_id}, {plan_id} and {mail_from}: point it at your plan-change page.",
+    )
     store_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the store, e.g. postgresql+psycopg://user@host/db; "

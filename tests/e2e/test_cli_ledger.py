@@ -50,3 +50,42 @@ def test_contract_prints_the_documented_contract() -> None:
     assert result.exit_code == 0
     doc = (Path(__file__).parents[2] / "docs" / "ledger.md").read_text()
     assert result.output == doc
+
+
+def test_sample_writes_every_table_and_the_truth(tmp_path: Path) -> None:
+    out = tmp_path / "sample"
+    args = [
+        "sample",
+        str(out),
+        "--customers",
+        "300",
+        "--months",
+        "6",
+        "--seed",
+        "3",
+        "--asof",
+        "2026-11-23",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    for table in ("customers", "subscriptions", "plans", "plan_allowances", "usage", "bills"):
+        assert (out / f"{table}.csv").stat().st_size > 0
+    assert (out / "truth.json").exists()
+    assert "would save on another plan" in result.output
+
+
+def test_sample_rejects_a_bad_date(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["sample", str(tmp_path), "--asof", "23/11/2026"])
+    assert result.exit_code == 2
+    assert "is not a date written YYYY-MM-DD" in result.output
+
+
+def test_demo_makes_ingests_and_summarises_a_sample(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    args = ["demo", "--data", str(data), "--customers", "400", "--asof", "2026-11-23"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "400 customers" in text
+    assert "0 rows quarantined" in text
+    assert (data / "ledger" / "_manifest.json").exists()

@@ -23,7 +23,9 @@ def test_defaults_are_the_embedded_setup(monkeypatch: pytest.MonkeyPatch) -> Non
     assert settings.quarantine_dir == Path("goodwill-data/quarantine")
 
 
-def test_environment_overrides_and_options_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_overrides_and_options_override_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("GOODWILL_DATA_DIR", "/srv/care")
     monkeypatch.setenv("GOODWILL_MAX_BAD_FRACTION", "0.05")
     assert Settings().data_dir == Path("/srv/care")
@@ -33,14 +35,19 @@ def test_environment_overrides_and_options_override_the_environment(monkeypatch:
 
 
 def test_a_bad_value_names_the_setting_and_value() -> None:
-    with pytest.raises(ConfigError, match=r"^setting max_bad_fraction=2\.0: Input should be less than or equal to 1"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^setting max_bad_fraction=2\.0: Input should be less than or equal to 1",
+    ):
         make_settings(None, max_bad_fraction=2.0)
 
 
 def test_every_setting_is_documented_with_its_variable_and_default() -> None:
     rows = {
         m.group(1): (m.group(2), m.group(3))
-        for m in re.finditer(r"^\| `(\w+)` \| `(GOODWILL_\w+)` \| `([^`]*)` \|", DOC.read_text(), re.M)
+        for m in re.finditer(
+            r"^\| `(\w+)` \| `(GOODWILL_\w+)` \| `([^`]*)` \|", DOC.read_text(), re.M
+        )
     }
     assert set(rows) == set(Settings.model_fields), "docs/configuration.md and Settings disagree"
     for name, field in Settings.model_fields.items():

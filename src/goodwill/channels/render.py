@@ -142,9 +142,13 @@ _DATA_WORDS = {"data_mb": "of data", "roaming_mb": "of data abroad"}
 
 
 def describe_usage(average_use: Mapping[str, float]) -> str:
-    """Average use in words: ``{'data_mb': 2140, 'sms': 20}`` → '2.1 GB of data and 20 texts'."""
+    """Average use in words, saying nothing of what they do not use:
+    ``{'data_mb': 2140, 'sms': 20, 'roaming_mb': 0}`` → '2.1 GB of data and 20 texts'.
+    """
     parts = []
     for kind, quantity in average_use.items():
+        if quantity is None or round(quantity, 1) <= 0:
+            continue
         if kind in _DATA_WORDS:
             parts.append(f"{format_gb(quantity)} {_DATA_WORDS[kind]}")
         else:

@@ -81,3 +81,37 @@ def contract_command() -> None:
     from goodwill.ledger.contract_doc import render_markdown
 
     typer.echo(render_markdown(), nl=False)
+
+
+@app.command("sample")
+@reports_errors
+def sample_command(
+    out_dir: Annotated[
+        Path, typer.Argument(help="Folder to write the CSV files and truth.json into.")
+    ],
+    customers: Annotated[int, typer.Option(help="How many customers.")] = 20_000,
+    months: Annotated[int, typer.Option(help="Months of usage history.")] = 12,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives byte-identical files.")
+    ] = 0,
+    asof: Annotated[
+        str | None, typer.Option(help="The day the history ends, YYYY-MM-DD. Default: today.")
+    ] = None,
+) -> None:
+    """Write a realistic synthetic UK SIM-only operator in the ingest format."""
+    from goodwill.ledger.sample import write_sample
+
+    with console.status(f"Making {customers:,} customers and {months} months of history…"):
+        summary = write_sample(
+            out_dir, customers=customers, months=months, seed=seed, asof=parse_day(asof)
+        )
+    table = RichTable(title=f"Sample operator in {out_dir}", title_justify="left", show_edge=False)
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, rows in summary.rows.items():
+        table.add_row(f"{name}.csv", f"{rows:,}")
+    console.print(table)
+    console.print(
+        f"{summary.overpaying_share:.1%} of active subscriptions would save on another plan "
+        f"(the generator's truth, in {out_dir}/truth.json)."
+    )

@@ -32,6 +32,15 @@ def freeze(value: object) -> object:
     return value
 
 
+def thaw(value: object) -> object:
+    """A plain copy of a frozen value (dicts and lists), e.g. to write it as JSON."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
 @dataclass(frozen=True)
 class Moment:
     """One candidate gift for one customer.

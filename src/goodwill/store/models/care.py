@@ -98,6 +98,7 @@ class Contact(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     message_type: Mapped[str] = mapped_column(String(32))
     moment_kind: Mapped[str | None] = mapped_column(String(64))
+    subscription_id: Mapped[str | None] = mapped_column(String(64))
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     saving_minor: Mapped[int | None] = mapped_column(Minor)
     currency: Mapped[str | None] = mapped_column(currency())

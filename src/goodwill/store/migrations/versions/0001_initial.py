@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("at", TIMESTAMP, nullable=False),
         sa.Column("message_type", sa.String(length=32), nullable=False),
         sa.Column("moment_kind", sa.String(length=64), nullable=True),
+        sa.Column("subscription_id", sa.String(length=64), nullable=True),
         sa.Column("dedupe_key", sa.String(length=255), nullable=True),
         sa.Column("saving_minor", MINOR, nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=True),

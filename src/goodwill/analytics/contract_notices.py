@@ -1,0 +1,205 @@
+"""Moments around the minimum term: loyalty penalty, end-of-contract and annual notices.
+
+The rules are the domain's (:mod:`goodwill.domain.contract_terms`); the best tariffs a
+notice lists are ranked by :func:`best_tariffs` from the same re-rating as plan advice.
+Each function returns moments with the columns of the detectors' MOMENT_SCHEMA.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import ibis
+import ibis.expr.types as ir
+
+from goodwill.analytics.advice import advice_rules, best_plans, mean_minor
+from goodwill.analytics.detectors.base import conform
+from goodwill.analytics.monthly_use import active_subscriptions
+from goodwill.analytics.plan_scores import (
+    RatingSetup,
+    plan_scores,
+    rated_subscriptions,
+    rating_setup,
+)
+from goodwill.domain.contract_terms import NOTICE_DAYS_MAX, NOTICE_DAYS_MIN
+from goodwill.domain.periods import period_of
+from goodwill.ledger.reader import Ledger
+from goodwill.settings import Settings
+
+#: What the notices say a customer must give to leave, until the ledger records it per plan.
+NOTICE_PERIOD_DAYS = 30
+#: How many tariffs a notice lists (plus the best SIM-only one when none of these is).
+TARIFFS_LISTED = 3
+
+
+def subscription_plans(ledger: Ledger, setup: RatingSetup) -> ibis.Table:
+    """Active subscriptions with their current plan's name, fees and currency."""
+    subs = active_subscriptions(ledger, setup.asof)
+    plans = setup.terms.select(
+        "plan_id", "plan_name", "currency", "monthly_fee_minor", "device_fee_minor", "sim_only"
+    )
+    rows = subs.join(plans, "plan_id")
+    return rows.select(
+        "subscription_id",
+        "customer_id",
+        "contract_end",
+        "currency",
+        "monthly_fee_minor",
+        "device_fee_minor",
+        "sim_only",
+        current_plan_id=rows.plan_id,
+        current_plan_name=rows.plan_name,
+        started_on=rows.started_at.date(),
+    )
+
+
+def best_tariffs(
+    ledger: Ledger, setup: RatingSetup, due: ibis.Table, settings: Settings
+) -> ibis.Table:
+    """For the subscriptions of ``due``: the cheapest qualifying plans on sale for their use.
+
+    Ranked by monthly price (mean service cost plus device fee), then as advice breaks
+    ties; lists TARIFFS_LISTED of them and the best SIM-only plan. Columns:
+    subscription_id, months_considered, best_price_minor, best_tariffs (a list of
+    {plan_id, plan_name, monthly_price_minor, sim_only}).
+    """
+    rated = rated_subscriptions(ledger, setup)
+    rated = rated.semi_join(due.select("subscription_id"), "subscription_id")
+    scores = plan_scores(rated, setup.terms.filter(setup.terms.on_sale), setup)
+    max_unfit = advice_rules(settings).max_unfit_months
+    scores = scores.filter(scores.months_considered - scores.months_fitting <= max_unfit)
+    price = mean_minor(scores.total_minor, scores.months_considered) + scores.device_fee_minor
+    scores = scores.mutate(monthly_price_minor=price)
+    order = [
+        scores.monthly_price_minor,
+        -scores.months_fitting,
+        -scores.headroom_permille,
+        scores.plan_id,
+    ]
+    scores = scores.mutate(
+        rank=ibis.row_number().over(group_by="subscription_id", order_by=order),
+        kind_rank=ibis.row_number().over(group_by=["subscription_id", "sim_only"], order_by=order),
+    )
+    listed = scores.filter(
+        (scores["rank"] < TARIFFS_LISTED) | (scores.sim_only & (scores.kind_rank == 0))
+    )
+    tariff = ibis.struct(
+        {c: listed[c] for c in ("plan_id", "plan_name", "monthly_price_minor", "sim_only")}
+    )
+    return listed.group_by("subscription_id").aggregate(
+        months_considered=listed.months_considered.arbitrary(),
+        best_price_minor=listed.monthly_price_minor.min(),
+        best_tariffs=tariff.collect(order_by=listed["rank"]),
+    )
+
+
+def _moments(rows: ibis.Table, kind: str, detected_for: ir.StringValue, value: ir.IntegerValue,
+             cost: ir.IntegerValue, evidence: dict[str, ir.Value]) -> ibis.Table:  # fmt: skip
+    moments = rows.select(
+        "customer_id",
+        "subscription_id",
+        kind=ibis.literal(kind),
+        detected_for=detected_for,
+        value_to_customer_minor=value,
+        cost_to_business_minor=cost,
+        currency=rows.currency,
+        evidence=ibis.struct(evidence).cast("json").cast("string"),
+    )
+    return conform(moments)
+
+
+def loyalty_penalty(ledger: Ledger, asof: date, settings: Settings) -> ibis.Table:
+    """A device fee still charged after the minimum term ended: the ``loyalty_penalty`` moment.
+
+    Value and cost: the device fee over 12 months. The evidence names the SIM-only plan
+    that would replace it (chosen as plan advice chooses; null with no use in the window).
+    """
+    setup = rating_setup(ledger, asof, settings.lookback_months)
+    subs = subscription_plans(ledger, setup)
+    due = subs.filter(subs.contract_end < asof, subs.device_fee_minor > 0)
+    rated = rated_subscriptions(ledger, setup).semi_join(due, "subscription_id")
+    sim_only = setup.terms.filter(setup.terms.on_sale & setup.terms.sim_only)
+    best = best_plans(plan_scores(rated, sim_only, setup), advice_rules(settings).max_unfit_months)
+    best = best.mutate(replacement_cost_minor=best.best_total_minor)
+    rows = due.left_join(best, "subscription_id")
+    evidence = {
+        "current_plan_id": rows.current_plan_id,
+        "current_plan_name": rows.current_plan_name,
+        "contract_end": rows.contract_end,
+        "overpaid_monthly_minor": rows.device_fee_minor,
+        "replacement_plan_id": rows.best_plan_id,
+        "replacement_plan_name": rows.best_plan_name,
+    }
+    yearly = 12 * rows.device_fee_minor
+    return _moments(
+        rows, "loyalty_penalty", ibis.literal(period_of(asof)), yearly, yearly, evidence
+    )
+
+
+def _notice_evidence(rows: ibis.Table) -> dict[str, ir.Value]:
+    return {
+        "current_plan_id": rows.current_plan_id,
+        "current_plan_name": rows.current_plan_name,
+        "monthly_fee_minor": rows.monthly_fee_minor,
+        "device_fee_minor": rows.device_fee_minor,
+        "current_price_minor": rows.monthly_fee_minor + rows.device_fee_minor,
+        "contract_end": rows.contract_end,
+        "months_considered": rows.months_considered.coalesce(0),
+        "best_tariffs": rows.best_tariffs,
+    }
+
+
+def _saving_a_year(rows: ibis.Table) -> ir.IntegerValue:
+    current = rows.monthly_fee_minor + rows.device_fee_minor
+    return 12 * ibis.greatest(current - rows.best_price_minor.coalesce(current), 0)
+
+
+def end_of_contract(
+    ledger: Ledger, asof: date, settings: Settings, notice_period_days: int = NOTICE_PERIOD_DAYS
+) -> ibis.Table:
+    """The Ofcom end-of-contract notice (GC C1.10), due 10-40 days before the term ends.
+
+    Evidence: end date, current plan and price, the price after the end date (the ledger
+    has no separate out-of-contract price: the plan's fee and any device fee go on),
+    the notice period and the best tariffs for this customer's use. Value: the yearly
+    saving of the best tariff; cost: none (a notice the rules require).
+    """
+    setup = rating_setup(ledger, asof, settings.lookback_months)
+    subs = subscription_plans(ledger, setup)
+    first, last = asof + timedelta(days=NOTICE_DAYS_MIN), asof + timedelta(days=NOTICE_DAYS_MAX)
+    due = subs.filter(subs.contract_end >= first, subs.contract_end <= last)
+    rows = due.left_join(best_tariffs(ledger, setup, due, settings), "subscription_id")
+    evidence = _notice_evidence(rows) | {
+        "price_after_end_minor": rows.monthly_fee_minor + rows.device_fee_minor,
+        "notice_period_days": ibis.literal(notice_period_days),
+    }
+    detected_for = rows.contract_end.cast("string")
+    return _moments(
+        rows,
+        "end_of_contract",
+        detected_for,
+        _saving_a_year(rows),
+        ibis.literal(0, "int64"),
+        evidence,
+    )
+
+
+def annual_best_tariff(ledger: Ledger, asof: date, settings: Settings) -> ibis.Table:
+    """The Ofcom annual best-tariff notice (GC C1.13) for customers out of contract, due in
+    the month of each anniversary of the day they went out of contract (rolling: start)."""
+    setup = rating_setup(ledger, asof, settings.lookback_months)
+    subs = subscription_plans(ledger, setup)
+    since = ibis.ifelse(
+        subs.contract_end.isnull(), subs.started_on, subs.contract_end + ibis.interval(days=1)
+    )
+    out = subs.contract_end.isnull() | (subs.contract_end < asof)
+    due = subs.filter(out, since.month() == asof.month, since.year() < asof.year)
+    rows = due.left_join(best_tariffs(ledger, setup, due, settings), "subscription_id")
+    return _moments(
+        rows,
+        "annual_best_tariff",
+        ibis.literal(period_of(asof)),
+        _saving_a_year(rows),
+        ibis.literal(0, "int64"),
+        _notice_evidence(rows),
+    )

@@ -1,0 +1,148 @@
+"""Who is rated and on what use: active subscriptions and their monthly use, per kind.
+
+A subscription is *active* on ``asof`` when it started on or before that day and has not
+ended by it. Its *history months* are the window's months it has usage recorded for and
+was live from the first day of (see :func:`goodwill.domain.periods.history_months`).
+Kinds of use become columns ``use_i`` (``use_{m}_{i}`` for window month ``m``), in the
+order of :func:`used_kinds`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+
+import ibis
+import ibis.expr.types as ir
+
+from goodwill.analytics.catalogue import KindColumns
+from goodwill.analytics.sqlfunctions import as_int64
+from goodwill.domain.periods import first_day
+from goodwill.ledger.reader import Ledger
+
+
+def start_of_day_after(day: date) -> datetime:
+    """Midnight UTC after ``day``: a timestamp before it falls on ``day`` or earlier."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+
+
+def active_subscriptions(ledger: Ledger, asof: date) -> ibis.Table:
+    """Subscriptions that started by ``asof`` and had not ended by it."""
+    subs = ledger.table("subscriptions")
+    cutoff = ibis.literal(start_of_day_after(asof))
+    return subs.filter(subs.started_at < cutoff, subs.ended_at.isnull() | (subs.ended_at >= cutoff))
+
+
+def window_usage(ledger: Ledger, window: Sequence[str]) -> ibis.Table:
+    usage = ledger.table("usage")
+    return usage.filter(usage.period.isin(list(window)))
+
+
+def used_kinds(ledger: Ledger, window: Sequence[str]) -> tuple[str, ...]:
+    """The kinds of use recorded in the window, sorted (a small query)."""
+    kinds = window_usage(ledger, window).select("kind").distinct().to_pyarrow()
+    return tuple(sorted(kinds.column("kind").to_pylist()))
+
+
+def _live_from_start(started_at: ir.TimestampValue, period: str) -> ir.BooleanValue:
+    """Started on or before the first day of ``period``."""
+    return started_at < ibis.literal(start_of_day_after(first_day(period)))
+
+
+def _subscription_columns(subs: ibis.Table) -> ibis.Table:
+    return subs.select(
+        "subscription_id",
+        "customer_id",
+        "started_at",
+        "contract_end",
+        current_plan_id=subs.plan_id,
+    )
+
+
+def usage_by_month(
+    ledger: Ledger, asof: date, window: Sequence[str], kinds: Sequence[str]
+) -> ibis.Table:
+    """One row per active subscription and history month, with ``use_i`` per kind."""
+    use = window_usage(ledger, window)
+    pivot = use.group_by("subscription_id", "period").aggregate(
+        **{
+            f"use_{i}": as_int64(use.quantity.sum(where=use.kind == kind)).coalesce(0)
+            for i, kind in enumerate(kinds)
+        }
+    )
+    subs = _subscription_columns(active_subscriptions(ledger, asof))
+    rows = pivot.join(subs, "subscription_id")
+    live = ibis.cases(*[(rows.period == p, _live_from_start(rows.started_at, p)) for p in window])
+    return rows.filter(live)
+
+
+def usage_by_subscription(
+    ledger: Ledger, asof: date, window: Sequence[str], kinds: Sequence[KindColumns]
+) -> ibis.Table:
+    """One row per active subscription with any history month in the window.
+
+    Columns: ``use_{m}_{i}`` for every limited kind ``i`` (0 unless month ``m`` is a
+    history month), ``present_{m}``, ``months_considered``, and ``peak_{i}`` and
+    ``total_use_{i}`` over the history months.
+
+    The pivot filters on one small integer per row (month * kinds + kind) and finds the
+    months with usage from one bit mask: each FILTER aggregate costs a pass over every
+    usage row, which is most of the time of the whole advice on large ledgers.
+    """
+    limited = [k for k in kinds if k.limited]
+    use = window_usage(ledger, window)
+    month = ibis.cases(*[(use.period == p, m) for m, p in enumerate(window)])
+    branches = [(use.kind == k.kind, k.index) for k in limited]
+    kind = ibis.cases(*branches, else_=-1) if branches else ibis.literal(-1)
+    use = use.mutate(
+        slot=month * len(kinds) + kind, bit=month.cases(*[(m, 2**m) for m in range(len(window))])
+    )
+    pivot = use.group_by("subscription_id").aggregate(
+        months_seen=use.bit.bit_or(),
+        **{
+            f"raw_{m}_{k.index}": as_int64(
+                use.quantity.sum(where=use.slot == m * len(kinds) + k.index)
+            )
+            for m in range(len(window))
+            for k in limited
+        },
+    )
+    rows = pivot.join(_subscription_columns(active_subscriptions(ledger, asof)), "subscription_id")
+    present = {
+        f"present_{m}": ((rows.months_seen & 2**m) != 0) & _live_from_start(rows.started_at, p)
+        for m, p in enumerate(window)
+    }
+    rows = rows.mutate(**present)
+    rows = rows.mutate(
+        **{
+            f"use_{m}_{k.index}": ibis.ifelse(
+                rows[f"present_{m}"], rows[f"raw_{m}_{k.index}"].coalesce(0), 0
+            )
+            for m in range(len(window))
+            for k in limited
+        },
+        months_considered=_count([rows[f"present_{m}"] for m in range(len(window))]),
+    )
+    rows = rows.filter(rows.months_considered > 0)
+    return rows.mutate(
+        **{
+            f"peak_{k.index}": ibis.greatest(*_month_use(rows, k.index, len(window)))
+            for k in limited
+        },
+        **{f"total_use_{k.index}": _add(_month_use(rows, k.index, len(window))) for k in limited},
+    ).drop("months_seen", *[c for c in rows.columns if c.startswith("raw_")])
+
+
+def _month_use(rows: ibis.Table, i: int, months: int) -> list[ir.IntegerValue]:
+    return [rows[f"use_{m}_{i}"] for m in range(months)]
+
+
+def _add(values: Sequence[ir.IntegerValue]) -> ir.IntegerValue:
+    total = values[0]
+    for value in values[1:]:
+        total = total + value
+    return total
+
+
+def _count(flags: Sequence[ir.BooleanValue]) -> ir.IntegerValue:
+    return _add([flag.cast("int64") for flag in flags])

@@ -1,0 +1,176 @@
+"""Write a run's decisions to the store: the moment, and for each gift acted on its action,
+its message in the outbox and the contact — all in the caller's transaction (the outbox
+pattern), so a crash leaves either all of them or none.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from goodwill.channels.render import render_message
+from goodwill.domain.moments import Moment, thaw
+from goodwill.domain.periods import period_of
+from goodwill.domain.policy import Decision
+from goodwill.services.inputs import Recipient
+from goodwill.settings import Settings
+from goodwill.store import (
+    add_action,
+    add_moment_once,
+    enqueue_message,
+    message_id_for,
+    record_assignment,
+    record_contact,
+    spend,
+)
+from goodwill.store.models import Run
+
+STATUS = {
+    "act": "acted",
+    "withheld": "withheld",
+    "suppressed": "suppressed",
+    "deferred": "deferred",
+}
+
+
+@dataclass
+class ActCounts:
+    """What writing the decisions did; ``already_recorded`` counts moments a run stored before."""
+
+    outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, status)
+    value_given_minor: Counter[str] = field(default_factory=Counter)  # per kind, acted on
+    already_recorded: int = 0
+    messages_queued: int = 0
+    credits_minor: int = 0
+    tone_warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ActContext:
+    """Everything :func:`record_decisions` needs besides the decisions."""
+
+    session: Session
+    run: Run
+    recipients: Mapping[str, Recipient]
+    experiment_ids: Mapping[str, int]
+    links: Mapping[str, Mapping[str, str]]  # per dedupe_key: the links its message offers
+    settings: Settings
+    now: datetime
+
+
+def record_decisions(decisions: list[Decision], ctx: ActContext) -> ActCounts:
+    """Store every decision once; act on those whose outcome is ``act``."""
+    counts = ActCounts()
+    for decision in decisions:
+        moment = decision.moment
+        status, reason = _final_status(decision, ctx.recipients.get(moment.customer_id))
+        stored = add_moment_once(
+            ctx.session,
+            now=ctx.now,
+            run_id=ctx.run.id,
+            customer_id=moment.customer_id,
+            subscription_id=moment.subscription_id,
+            kind=moment.kind,
+            detected_for=moment.detected_for,
+            value_to_customer_minor=moment.value_to_customer_minor,
+            cost_to_business_minor=moment.cost_to_business_minor,
+            currency=moment.currency,
+            evidence=thaw(moment.evidence),
+            status=status,
+            reason=reason,
+            dedupe_key=moment.dedupe_key,
+        )
+        if stored is None:
+            counts.already_recorded += 1
+            continue
+        record_assignment(
+            ctx.session,
+            ctx.experiment_ids[moment.kind],
+            moment.customer_id,
+            decision.arm,
+            now=ctx.now,
+        )
+        if status == "acted":
+            status = _act(decision, stored.id, ctx, counts)
+            stored.status = status
+        counts.outcomes[moment.kind, status] += 1
+        if status == "acted":
+            counts.value_given_minor[moment.kind] += moment.value_to_customer_minor
+    return counts
+
+
+def _final_status(decision: Decision, recipient: Recipient | None) -> tuple[str, str]:
+    if decision.outcome == "act" and (recipient is None or not recipient.email):
+        return "suppressed", "we have no email address for them"
+    return STATUS[decision.outcome], decision.reason
+
+
+def _act(decision: Decision, moment_id: int, ctx: ActContext, counts: ActCounts) -> str:
+    moment = decision.moment
+    action = add_action(
+        ctx.session,
+        customer_id=moment.customer_id,
+        kind=moment.gift,
+        moment_id=moment_id,
+        amount_minor=decision.credit_minor,
+        currency=moment.currency,
+        now=ctx.now,
+    )
+    if moment.gift == "credit" and not moment.mandatory:
+        # The policy planned within what was left; the row lock settles a race with another run.
+        if not spend(
+            ctx.session,
+            moment.kind,
+            period_of(ctx.now.date()),
+            decision.credit_minor,
+            action.id,
+            now=ctx.now,
+        ):
+            return "deferred"
+        counts.credits_minor += decision.credit_minor
+    _queue_message(moment, action.id, ctx, counts)
+    return "acted"
+
+
+def _queue_message(moment: Moment, action_id: int, ctx: ActContext, counts: ActCounts) -> None:
+    recipient = ctx.recipients[moment.customer_id]
+    rendered = render_message(
+        moment,
+        recipient.first_name,
+        None,
+        ctx.links.get(moment.dedupe_key, {}),
+        ctx.settings.templates_dir,
+        team_name=ctx.settings.team_name,
+    )
+    counts.tone_warnings += [f"{moment.kind}: {issue.why}" for issue in rendered.tone_issues]
+    queued = enqueue_message(
+        ctx.session,
+        action_id=action_id,
+        customer_id=moment.customer_id,
+        to_address=recipient.email or "",
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        message_id=message_id_for(moment.dedupe_key, _mail_domain(ctx.settings.mail_from)),
+        now=ctx.now,
+    )
+    counts.messages_queued += queued is not None
+    record_contact(
+        ctx.session,
+        customer_id=moment.customer_id,
+        at=ctx.now,
+        message_type=moment.message_type,
+        moment_kind=moment.kind,
+        subscription_id=moment.subscription_id,
+        dedupe_key=moment.dedupe_key,
+        saving_minor=moment.value_to_customer_minor,
+        currency=moment.currency,
+    )
+
+
+def _mail_domain(mail_from: str) -> str:
+    return mail_from.rsplit("@", 1)[-1] if "@" in mail_from else "goodwill.invalid"

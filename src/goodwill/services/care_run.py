@@ -1,0 +1,130 @@
+"""``goodwill run``: the nightly care run — detect moments, decide, act, deliver.
+
+Re-running the same day is a no-op: every moment has a dedupe key, and a moment already
+stored is neither decided again nor acted on again. Every run is recorded with its counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy.orm import Session
+
+from goodwill.analytics.detectors.base import DetectorContext
+from goodwill.analytics.detectors.registry import load_detectors
+from goodwill.channels import DeliveryReport, deliver
+from goodwill.channels.configure import channel_for
+from goodwill.domain.contact import ContactPolicy
+from goodwill.domain.moments import Moment
+from goodwill.domain.policy import CustomerFacts, Decision, decide
+from goodwill.ledger.reader import open_ledger
+from goodwill.services.act import STATUS, ActContext, ActCounts, record_decisions
+from goodwill.services.detect import Detected, detect_all
+from goodwill.services.inputs import budgets_left, contact_history, customer_facts, experiments_for
+from goodwill.services.links import links_for
+from goodwill.settings import Settings
+from goodwill.store import (
+    finish_run,
+    make_engine,
+    session_factory,
+    start_run,
+    store_url_for,
+    upgrade,
+)
+from goodwill.store.models import Experiment
+
+
+@dataclass
+class CareRunReport:
+    """What one care run found, decided and did."""
+
+    asof: date
+    run_id: int | None
+    dry_run: bool
+    found: Counter[str] = field(default_factory=Counter)  # moments per kind
+    #: (kind, status) of each moment this run recorded; for a dry run, what it would record.
+    outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    acted: ActCounts | None = None
+    delivery: DeliveryReport | None = None
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def run_care(
+    settings: Settings,
+    asof: date,
+    *,
+    dry_run: bool = False,
+    deliver_now: bool = True,
+    detectors: list[str] | None = None,
+) -> CareRunReport:
+    """Detect, decide and act for ``asof``; with ``dry_run``, decide but write nothing."""
+    ledger = open_ledger(settings.ledger_dir)
+    context = DetectorContext(ledger=ledger, asof=asof, settings=settings)
+    detected = detect_all(load_detectors(detectors), context)
+    moments = [m for d in detected for m in d.moments]
+    engine = make_engine(store_url_for(settings))
+    upgrade(engine)
+    make_session = session_factory(engine)
+    now = datetime.now(UTC)
+    report = CareRunReport(asof=asof, run_id=None, dry_run=dry_run)
+    report.found.update(m.kind for m in moments)
+    facts, recipients = customer_facts(ledger, {m.customer_id for m in moments})
+    with make_session() as session, session.begin():
+        decisions = _decide(session, settings, asof, moments, facts)
+        report.decisions = decisions
+        if dry_run:
+            report.outcomes.update((d.moment.kind, STATUS[d.outcome]) for d in decisions)
+            session.rollback()
+            return report
+        run = start_run(session, asof, now=now)
+        report.run_id = run.id
+        experiment_ids = {e.kind: e.id for e in session.query(Experiment).all()}
+        ctx = ActContext(
+            session, run, recipients, experiment_ids, links_for(moments, settings), settings, now
+        )
+        report.acted = record_decisions(decisions, ctx)
+        report.outcomes = report.acted.outcomes
+        finish_run(session, run, _counts(detected, report.acted), now=datetime.now(UTC))
+    if deliver_now:
+        report.delivery = deliver(
+            engine, channel_for(settings), max_attempts=settings.max_delivery_attempts
+        )
+    engine.dispose()
+    return report
+
+
+def _decide(
+    session: Session,
+    settings: Settings,
+    asof: date,
+    moments: list[Moment],
+    facts: Mapping[str, CustomerFacts],
+) -> list[Decision]:
+    policy = ContactPolicy(
+        max_messages_per_30_days=settings.max_messages_per_30_days,
+        repeat_advice_after_days=settings.repeat_advice_after_days,
+        default_holdout_percent=settings.holdout_percent,
+    )
+    currency = moments[0].currency if moments else "GBP"
+    return decide(
+        moments,
+        facts,
+        contact_history(session, asof, max(30, settings.repeat_advice_after_days)),
+        budgets_left(session, settings, asof, currency),
+        experiments_for(session, {m.kind for m in moments}, settings),
+        asof,
+        policy,
+    )
+
+
+def _counts(detected: list[Detected], acted: ActCounts) -> dict[str, int]:
+    counts = {f"found_{d.detector.name}": len(d.moments) for d in detected}
+    for (kind, status), n in acted.outcomes.items():
+        counts[f"{kind}_{status}"] = n
+    counts["already_recorded"] = acted.already_recorded
+    counts["messages_queued"] = acted.messages_queued
+    counts["credits_minor"] = acted.credits_minor
+    return counts
