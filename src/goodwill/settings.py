@@ -81,6 +81,36 @@ class Settings(BaseSettings):
         description="Monthly goodwill budget per kind of credit, in minor units, as JSON in the "
         'environment: {"broken_promise": 50000} is £500 a month.',
     )
+    compensation_policy_file: Path | None = Field(
+        default=None,
+        description="A TOML file with the compensation policy per promise kind (fixed amount, "
+        "per day late, grace, cap, lead time); empty means the Ofcom 2019 defaults.",
+    )
+    sla_first_response_minutes: dict[str, int] = Field(
+        default_factory=lambda: {
+            "email": 1440,
+            "web": 1440,
+            "social": 60,
+            "chat": 5,
+            "phone": 2,
+            "store": 15,
+        },
+        description="First-response target per ticket channel, in minutes, as JSON in the environment.",
+    )
+    sla_complaint_first_response_minutes: int = Field(
+        default=240,
+        ge=1,
+        description="The tighter first-response target of a complaint, in minutes.",
+    )
+    owner_max_away_days: int = Field(
+        default=3,
+        ge=0,
+        description="A case moves to another agent when its owner is away longer than this.",
+    )
+    credits_export_dir: Path | None = Field(
+        default=None,
+        description="Where credit files for the billing system are written; empty means <data_dir>/credits.",
+    )
     team_name: str = Field(
         default="The goodwill care team",
         description="Who signs a message when no named person owns the customer's case.",

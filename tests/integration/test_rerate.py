@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import hypothesis.strategies as st
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from goodwill.analytics.advice import plan_advice
@@ -89,7 +90,7 @@ def expected_costs(catalogue: list[Plan], subs: list[Line], defaults: dict) -> d
     return found
 
 
-SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SLOW
@@ -118,6 +119,7 @@ RULES = st.builds(
 )
 
 
+@pytest.mark.slow
 @SLOW
 @given(operators(), RULES)
 def test_every_advice_equals_the_scalar_reference(operator: tuple, rules: AdviceRules) -> None:

@@ -31,6 +31,10 @@ TABLES = {
     "budgets",
     "budget_spend",
     "contacts",
+    "agents",
+    "case_owners",
+    "credit_exports",
+    "credit_export_items",
 }
 
 

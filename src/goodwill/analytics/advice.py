@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 import ibis
@@ -19,21 +18,11 @@ from goodwill.analytics.plan_scores import (
     rated_subscriptions,
     rating_setup,
 )
-from goodwill.analytics.sqlfunctions import arg_min, int_divide
+from goodwill.analytics.sqlfunctions import int_divide
 from goodwill.domain.advice import AdviceRules
 from goodwill.domain.periods import period_of
 from goodwill.ledger.reader import Ledger
 from goodwill.settings import Settings
-
-#: The fields of the recommended plan that the advice keeps.
-_BEST = (
-    "plan_id",
-    "plan_name",
-    "total_minor",
-    "months_fitting",
-    "months_cheaper",
-    "headroom_permille",
-)
 
 
 def advice_rules(settings: Settings) -> AdviceRules:
@@ -45,44 +34,38 @@ def advice_rules(settings: Settings) -> AdviceRules:
     )
 
 
-#: The columns of a rated subscription that the advice keeps.
-_KEPT = (
-    "customer_id",
-    "currency",
-    "current_plan_id",
-    "current_plan_name",
-    "current_total_minor",
-    "months_considered",
-    "contract_end",
-)
-
-
-def best_plans(scores: ibis.Table, max_unfit_months: int, keep: Sequence[str] = ()) -> ibis.Table:
+def best_plans(scores: ibis.Table, max_unfit_months: int) -> ibis.Table:
     """Per subscription, the qualifying plan with the lowest total (ties as the domain breaks
-    them), ``best_*`` columns null when none qualifies, and the ``keep`` columns.
+    them): ``best_*`` columns, null when no plan qualifies.
 
-    One pass over the scores: the subscription's own columns ride along (ANY_VALUE)
-    rather than being joined back, which would compute the usage pivot twice.
+    One MIN over a struct whose fields are the order of preference, then the plan's other
+    numbers (the plan id is unique per subscription, so what follows it never decides).
+    It measured faster than ARG_MIN(struct, struct) and much faster than ibis's argmin.
     """
     unfit = scores.months_considered - scores.months_fitting > max_unfit_months
-    order = ibis.struct(
-        {
-            "unqualified": unfit,
-            "total_minor": scores.total_minor,
-            "fewer_fitting": -scores.months_fitting,
-            "less_headroom": -scores.headroom_permille,
-            "plan_id": scores.plan_id,
-        }
+    best = scores.group_by("subscription_id").aggregate(
+        best=ibis.struct(
+            {
+                "unqualified": unfit,
+                "total_minor": scores.total_minor,
+                "fewer_fitting": -scores.months_fitting,
+                "less_headroom": -scores.headroom_permille,
+                "plan_id": scores.plan_id,
+                "months_cheaper": scores.months_cheaper,
+            }
+        ).min()
     )
-    fields = {c: scores[c] for c in _BEST} | {"unqualified": unfit}
-    picked = scores.group_by("subscription_id").aggregate(
-        best=arg_min(ibis.struct(fields), order), **{c: scores[c].arbitrary() for c in keep}
-    )
-    qualified = ~picked.best["unqualified"]
-    return picked.select(
+    qualified = ~best.best["unqualified"]
+    fields = {
+        "plan_id": best.best["plan_id"],
+        "total_minor": best.best["total_minor"],
+        "months_fitting": -best.best["fewer_fitting"],
+        "headroom_permille": -best.best["less_headroom"],
+        "months_cheaper": best.best["months_cheaper"],
+    }
+    return best.select(
         "subscription_id",
-        *keep,
-        **{f"best_{c}": ibis.ifelse(qualified, picked.best[c], ibis.null()) for c in _BEST},
+        **{f"best_{c}": ibis.ifelse(qualified, v, ibis.null()) for c, v in fields.items()},
     )
 
 
@@ -153,9 +136,13 @@ def plan_advice(
     rated = rated_subscriptions(ledger, setup)
     rated = rated.filter(rated.months_considered >= rules.min_history_months)
     candidates = setup.terms.filter(setup.terms.on_sale & setup.terms.sim_only)
-    keep = [*_KEPT, *(f"total_use_{k.index}" for k in setup.kinds if k.limited)]
-    best = best_plans(plan_scores(rated, candidates, setup), rules.max_unfit_months, keep)
-    advice = _advice_columns(best, setup, rules)
+    best = best_plans(plan_scores(rated, candidates, setup), rules.max_unfit_months)
+    names = setup.terms.select(
+        best_plan_id=setup.terms.plan_id, best_plan_name=setup.terms.plan_name
+    )
+    # Joined back, not carried through the GROUP BY: DuckDB computes ``rated`` once (a CTE).
+    rows = rated.join(best, "subscription_id").left_join(names, "best_plan_id")
+    advice = _advice_columns(rows, setup, rules)
     return advice.filter(advice.advised) if advised_only else advice
 
 

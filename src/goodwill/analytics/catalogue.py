@@ -77,6 +77,7 @@ class KindColumns:
     whole_units: bool
     capped: bool
     limited: bool  # some plan does not include it without limit: its use matters
+    uniform: bool  # every plan treats it alike (default rates, typically): rate it once
 
 
 def _columns(terms: KindTerms) -> dict[str, int]:
@@ -129,4 +130,5 @@ def _kind_columns(kind: str, index: int, terms: list[dict[str, int]]) -> KindCol
         whole_units=all(t["rate"] % RATE_SCALE == 0 for t in terms),
         capped=any(t["cap"] != UNLIMITED for t in terms),
         limited=any(t["inc"] != UNLIMITED for t in terms),
+        uniform=all(t == terms[0] for t in terms),
     )

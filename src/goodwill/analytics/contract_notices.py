@@ -120,8 +120,10 @@ def loyalty_penalty(ledger: Ledger, asof: date, settings: Settings) -> ibis.Tabl
     rated = rated_subscriptions(ledger, setup).semi_join(due, "subscription_id")
     sim_only = setup.terms.filter(setup.terms.on_sale & setup.terms.sim_only)
     best = best_plans(plan_scores(rated, sim_only, setup), advice_rules(settings).max_unfit_months)
-    best = best.mutate(replacement_cost_minor=best.best_total_minor)
-    rows = due.left_join(best, "subscription_id")
+    names = setup.terms.select(
+        best_plan_id=setup.terms.plan_id, best_plan_name=setup.terms.plan_name
+    )
+    rows = due.left_join(best, "subscription_id").left_join(names, "best_plan_id")
     evidence = {
         "current_plan_id": rows.current_plan_id,
         "current_plan_name": rows.current_plan_name,

@@ -17,7 +17,9 @@ import ibis.expr.types as ir
 
 from goodwill.analytics.catalogue import KindColumns
 from goodwill.analytics.sqlfunctions import as_int64
+from goodwill.analytics.usage_pivot import MAX_QUANTITY, pivot_usage
 from goodwill.domain.periods import first_day
+from goodwill.errors import LedgerError
 from goodwill.ledger.reader import Ledger
 
 
@@ -39,9 +41,21 @@ def window_usage(ledger: Ledger, window: Sequence[str]) -> ibis.Table:
 
 
 def used_kinds(ledger: Ledger, window: Sequence[str]) -> tuple[str, ...]:
-    """The kinds of use recorded in the window, sorted (a small query)."""
-    kinds = window_usage(ledger, window).select("kind").distinct().to_pyarrow()
-    return tuple(sorted(kinds.column("kind").to_pylist()))
+    """The kinds of use recorded in the window, sorted (a small query).
+
+    Raises LedgerError when a monthly quantity is too large for the rating to hold.
+    """
+    use = window_usage(ledger, window)
+    found = use.group_by("kind").aggregate(most=use.quantity.max()).to_pyarrow().to_pylist()
+    too_big = [
+        row["kind"] for row in found if row["most"] is not None and row["most"] > MAX_QUANTITY
+    ]
+    if too_big:
+        raise LedgerError(
+            f"usage of {', '.join(too_big)} has a monthly quantity over {MAX_QUANTITY:,}; "
+            "record it in a larger unit (e.g. GB instead of MB)"
+        )
+    return tuple(sorted(row["kind"] for row in found))
 
 
 def _live_from_start(started_at: ir.TimestampValue, period: str) -> ir.BooleanValue:
@@ -85,28 +99,10 @@ def usage_by_subscription(
     history month), ``present_{m}``, ``months_considered``, and ``peak_{i}`` and
     ``total_use_{i}`` over the history months.
 
-    The pivot filters on one small integer per row (month * kinds + kind) and finds the
-    months with usage from one bit mask: each FILTER aggregate costs a pass over every
-    usage row, which is most of the time of the whole advice on large ledgers.
+    The pivot is :func:`goodwill.analytics.usage_pivot.pivot_usage`.
     """
     limited = [k for k in kinds if k.limited]
-    use = window_usage(ledger, window)
-    month = ibis.cases(*[(use.period == p, m) for m, p in enumerate(window)])
-    branches = [(use.kind == k.kind, k.index) for k in limited]
-    kind = ibis.cases(*branches, else_=-1) if branches else ibis.literal(-1)
-    use = use.mutate(
-        slot=month * len(kinds) + kind, bit=month.cases(*[(m, 2**m) for m in range(len(window))])
-    )
-    pivot = use.group_by("subscription_id").aggregate(
-        months_seen=use.bit.bit_or(),
-        **{
-            f"raw_{m}_{k.index}": as_int64(
-                use.quantity.sum(where=use.slot == m * len(kinds) + k.index)
-            )
-            for m in range(len(window))
-            for k in limited
-        },
-    )
+    pivot = pivot_usage(window_usage(ledger, window), window, kinds)
     rows = pivot.join(_subscription_columns(active_subscriptions(ledger, asof)), "subscription_id")
     present = {
         f"present_{m}": ((rows.months_seen & 2**m) != 0) & _live_from_start(rows.started_at, p)
@@ -115,9 +111,7 @@ def usage_by_subscription(
     rows = rows.mutate(**present)
     rows = rows.mutate(
         **{
-            f"use_{m}_{k.index}": ibis.ifelse(
-                rows[f"present_{m}"], rows[f"raw_{m}_{k.index}"].coalesce(0), 0
-            )
+            f"use_{m}_{k.index}": ibis.ifelse(rows[f"present_{m}"], rows[f"raw_{m}_{k.index}"], 0)
             for m in range(len(window))
             for k in limited
         },

@@ -36,10 +36,6 @@ class RatingSetup:
     kinds: tuple[KindColumns, ...]
     terms: ibis.Table
 
-    @property
-    def single_currency(self) -> bool:
-        return len({p.currency for p in self.catalogue.plans}) <= 1
-
 
 def rating_setup(ledger: Ledger, asof: date, lookback_months: int) -> RatingSetup:
     """Read the catalogue and the kinds in use (two small queries)."""
@@ -60,18 +56,35 @@ def _total(values: Sequence[ir.IntegerValue]) -> ir.IntegerValue:
     return total
 
 
-def _with_month_costs(rows: ibis.Table, setup: RatingSetup, prefix: str) -> ibis.Table:
+def _with_month_costs(
+    rows: ibis.Table, setup: RatingSetup, prefix: str, hoisted: bool = False
+) -> ibis.Table:
     """Add ``{prefix}cost_{m}`` and ``{prefix}fits_{m}`` for every window month.
 
     Months outside the history have no use, so they cost the fee and fit: the sums below
     take them out again instead of masking every term (a CASE around each cost would also
-    stop DuckDB from computing a cost once for its several uses).
+    stop DuckDB from computing a cost once for its several uses). With ``hoisted``, the
+    kinds every plan treats alike come from the subscription's ``common_*`` columns.
     """
+    kinds = [k for k in setup.kinds if not (hoisted and k.uniform)]
     columns: dict[str, ir.Value] = {}
     for m in range(len(setup.window)):
-        cost = month_cost(_use(rows, m, setup.kinds), rows, setup.kinds)
-        columns |= {f"{prefix}cost_{m}": cost.cost_minor, f"{prefix}fits_{m}": cost.fits}
+        cost = month_cost(_use(rows, m, kinds), rows, kinds)
+        total, fits = cost.cost_minor, cost.fits
+        if hoisted:
+            total, fits = total + rows[f"common_overage_{m}"], fits & rows[f"common_fits_{m}"]
+        columns |= {f"{prefix}cost_{m}": total, f"{prefix}fits_{m}": fits}
     return rows.mutate(**columns)
+
+
+def _common_columns(rows: ibis.Table, setup: RatingSetup) -> dict[str, ir.Value]:
+    """What the kinds every plan treats alike add to any plan: rated once per subscription."""
+    uniform = [k for k in setup.kinds if k.uniform]
+    columns: dict[str, ir.Value] = {"common_headroom": headroom_permille(rows, uniform)}
+    for m in range(len(setup.window)):
+        cost = month_cost(_use(rows, m, uniform), rows, uniform)
+        columns |= {f"common_overage_{m}": cost.overage_minor, f"common_fits_{m}": cost.fits}
+    return columns
 
 
 def _history_sums(rows: ibis.Table, prefix: str, months: int) -> dict[str, ir.IntegerValue]:
@@ -89,7 +102,8 @@ def rated_subscriptions(ledger: Ledger, setup: RatingSetup) -> ibis.Table:
 
     Adds to :func:`usage_by_subscription`: currency, current_plan_name,
     current_device_fee_minor, current_sim_only, current_cost_{m}, current_total_minor,
-    current_months_fitting.
+    current_months_fitting, and common_overage_{m}, common_fits_{m}, common_headroom
+    for the kinds every plan treats alike.
     """
     subs = usage_by_subscription(ledger, setup.asof, setup.window, setup.kinds)
     rows = subs.join(setup.terms, subs.current_plan_id == setup.terms.plan_id)
@@ -102,6 +116,7 @@ def rated_subscriptions(ledger: Ledger, setup: RatingSetup) -> ibis.Table:
         current_sim_only=rows.sim_only,
         **{f"current_cost_{m}": rows[f"current_cost_{m}"] for m in range(len(setup.window))},
         **_history_sums(rows, "current_", len(setup.window)),
+        **_common_columns(rows, setup),
     )
 
 
@@ -121,13 +136,7 @@ def plan_scores(rated: ibis.Table, plans: ibis.Table, setup: RatingSetup) -> ibi
     Adds to the plan's columns: total_minor (service cost over the history months),
     months_fitting, months_cheaper (than the current plan) and headroom_permille.
     """
-    if setup.single_currency:
-        # Every subscription and plan share the currency: a cross join, whose plan columns
-        # DuckDB keeps as constants, costs half as much per row as a hash join's gathered ones.
-        plans = plans.drop("currency")
-        rows = _with_month_costs(rated.cross_join(plans), setup, "")
-    else:
-        rows = _with_month_costs(rated.join(plans, "currency"), setup, "")
+    rows = _with_month_costs(rated.join(plans, "currency"), setup, "", hoisted=True)
     months = range(len(setup.window))
     cheaper = [
         (rows[f"present_{m}"] & (rows[f"cost_{m}"] < rows[f"current_cost_{m}"])).cast("int64")
@@ -138,5 +147,8 @@ def plan_scores(rated: ibis.Table, plans: ibis.Table, setup: RatingSetup) -> ibi
         *[c for c in plans.columns if c != "currency"],
         **_history_sums(rows, "", len(months)),
         months_cheaper=_total(cheaper),
-        headroom_permille=headroom_permille(rows, setup.kinds),
+        headroom_permille=ibis.least(
+            headroom_permille(rows, [k for k in setup.kinds if not k.uniform]),
+            rows.common_headroom,
+        ),
     )

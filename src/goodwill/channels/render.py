@@ -141,19 +141,30 @@ _USAGE_WORDS = {
 _DATA_WORDS = {"data_mb": "of data", "roaming_mb": "of data abroad"}
 
 
+#: The kinds everybody has, said first; the rest go in a second sentence.
+_MAIN_KINDS = ("data_mb", "voice_min", "sms")
+
+
 def describe_usage(average_use: Mapping[str, float]) -> str:
-    """Average use in words, saying nothing of what they do not use:
+    """Average use in words, saying nothing of what they do not use, the everyday kinds
+    first and the rest in a sentence of their own, so neither sentence runs long:
     ``{'data_mb': 2140, 'sms': 20, 'roaming_mb': 0}`` → '2.1 GB of data and 20 texts'.
     """
-    parts = []
-    for kind, quantity in average_use.items():
-        if quantity is None or round(quantity, 1) <= 0:
-            continue
-        if kind in _DATA_WORDS:
-            parts.append(f"{format_gb(quantity)} {_DATA_WORDS[kind]}")
-        else:
-            words = _USAGE_WORDS.get(kind, kind.replace("_", " "))
-            parts.append(f"{round(quantity):,} {words}")
+    used = {k: q for k, q in average_use.items() if q is not None and round(q, 1) > 0}
+    main = [_phrase(k, used[k]) for k in _MAIN_KINDS if k in used]
+    extra = [_phrase(k, q) for k, q in used.items() if k not in _MAIN_KINDS]
+    if main and extra:
+        return f"{_and_list(main)}. You also used {_and_list(extra)}"
+    return _and_list(main or extra)
+
+
+def _phrase(kind: str, quantity: float) -> str:
+    if kind in _DATA_WORDS:
+        return f"{format_gb(quantity)} {_DATA_WORDS[kind]}"
+    return f"{round(quantity):,} {_USAGE_WORDS.get(kind, kind.replace('_', ' '))}"
+
+
+def _and_list(parts: list[str]) -> str:
     if len(parts) < 2:
         return "".join(parts)
     return f"{', '.join(parts[:-1])} and {parts[-1]}"

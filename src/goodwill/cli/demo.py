@@ -16,7 +16,7 @@ from rich.panel import Panel
 
 from goodwill.analytics.ledger_summary import LedgerSummary, summarize_ledger
 from goodwill.cli.app import DataOption, app, console, make_settings, reports_errors
-from goodwill.cli.demo_story import render_given, show_one_message
+from goodwill.cli.demo_story import render_given, seed_roster, show_budget_left, show_one_message
 from goodwill.cli.ledger import parse_day, render_ingest
 from goodwill.cli.run import render_run
 from goodwill.ledger.ingest import ingest
@@ -75,11 +75,16 @@ def demo_command(
         "3. The care run: find the moments to give, decide under consent, contact limits "
         "and budgets, and act:"
     )
+    seed_roster(settings)
     with console.status("Running the care run…"):
         care = run_care(settings, day)
     render_run(care)
     render_given(care)
-    show_one_message(settings)
+    show_one_message(settings, "better_plan", "The largest saving, as the customer reads it")
+    show_one_message(
+        settings, "broken_promise", "A broken promise: the apology, the credit, and who owns it"
+    )
+    show_budget_left(settings, day)
     outbox = settings.outbox_dir or settings.data_dir / "outbox"
     console.print(f"Every message is in {outbox}/ as an .eml file (the folder channel).")
     console.print(f"[dim]Done in {time.perf_counter() - started:.1f} s.[/]")

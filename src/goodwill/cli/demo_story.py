@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from rich.panel import Panel
 from sqlalchemy import select
 
@@ -29,8 +31,8 @@ def render_given(report: CareRunReport, currency: str = "GBP") -> None:
     )
 
 
-def show_one_message(settings: Settings, kind: str = "better_plan") -> None:
-    """Print one message of ``kind`` in full, as the customer reads it."""
+def show_one_message(settings: Settings, kind: str, title: str) -> None:
+    """Print the most valuable message of ``kind`` in full, as the customer reads it."""
     engine = make_engine(store_url_for(settings))
     with session_factory(engine)() as session:
         query = (
@@ -49,7 +51,50 @@ def show_one_message(settings: Settings, kind: str = "better_plan") -> None:
         Panel(
             f"[bold]To:[/] {message.to_address}\n[bold]Subject:[/] {message.subject}\n\n"
             f"{message.body_text.strip()}",
-            title="The largest saving, as the customer reads it",
+            title=title,
             title_align="left",
         )
     )
+
+
+def seed_roster(settings: Settings) -> int:
+    """Put the sample's care team on the roster (once), so care messages name a person."""
+    from goodwill.ledger.sample.names import AGENTS
+    from goodwill.store import upgrade
+    from goodwill.store.agents import add_agent, list_agents
+
+    engine = make_engine(store_url_for(settings))
+    upgrade(engine)
+    now = datetime.now(UTC)
+    with session_factory(engine).begin() as session:
+        if list_agents(session):
+            return 0
+        for i, name in enumerate(AGENTS):
+            first, last = name.lower().split(" ", 1)
+            team = "senior" if i >= len(AGENTS) - 2 else "care"
+            email = f"{first}.{last.replace(' ', '')}@care.example"
+            add_agent(
+                session, name=name, email=email, team=team, phone=f"0300 123 {4000 + i}", now=now
+            )
+    engine.dispose()
+    return len(AGENTS)
+
+
+def show_budget_left(settings: Settings, day: date, kind: str = "broken_promise") -> None:
+    """What is left of this month's goodwill budget for ``kind``."""
+    from goodwill.domain.periods import period_of
+    from goodwill.store import spent
+    from goodwill.store.models import Budget
+
+    engine = make_engine(store_url_for(settings))
+    with session_factory(engine)() as session:
+        budget = session.get(Budget, (kind, period_of(day)))
+        used = spent(session, kind, period_of(day)) if budget else 0
+    engine.dispose()
+    if budget is not None:
+        left = format_money(budget.limit_minor - used, budget.currency)
+        console.print(
+            f"Goodwill budget for {kind} in {budget.period}: {format_money(used, budget.currency)} "
+            f"given of {format_money(budget.limit_minor, budget.currency)}; {left} left. "
+            "Credits that did not fit were deferred, never overspent."
+        )

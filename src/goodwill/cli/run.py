@@ -39,6 +39,10 @@ def render_run(report: CareRunReport) -> None:
     console.print(f"{acted.messages_queued:,} messages queued in the outbox.")
     if acted.credits_minor:
         console.print(f"{format_money(acted.credits_minor, 'GBP')} given in credits.")
+    if report.credits is not None and report.credits.credits:
+        console.print(
+            f"{report.credits.credits:,} credits exported for billing ({', '.join(report.credits.written)})."
+        )
     for warning in sorted(set(acted.tone_warnings))[:5]:
         console.print(f"[yellow]tone:[/] {warning}")
     if report.delivery is not None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from goodwill.channels.render import render_message
+from goodwill.domain.contact import Owner
 from goodwill.domain.moments import Moment, thaw
 from goodwill.domain.periods import period_of
 from goodwill.domain.policy import Decision
@@ -27,6 +28,7 @@ from goodwill.store import (
     record_contact,
     spend,
 )
+from goodwill.store.agents import assign_owner
 from goodwill.store.models import Run
 
 STATUS = {
@@ -136,12 +138,27 @@ def _act(decision: Decision, moment_id: int, ctx: ActContext, counts: ActCounts)
     return "acted"
 
 
+def _owner_for(moment: Moment, ctx: ActContext) -> Owner | None:
+    """A care moment gets a named owner: the customer's previous one if available."""
+    if moment.message_type != "care":
+        return None
+    choice = assign_owner(
+        ctx.session,
+        moment.customer_id,
+        moment.dedupe_key,
+        team="care",
+        today=ctx.now.date(),
+        now=ctx.now,
+    )
+    return choice.agent.owner if choice.agent is not None else None
+
+
 def _queue_message(moment: Moment, action_id: int, ctx: ActContext, counts: ActCounts) -> None:
     recipient = ctx.recipients[moment.customer_id]
     rendered = render_message(
         moment,
         recipient.first_name,
-        None,
+        _owner_for(moment, ctx),
         ctx.links.get(moment.dedupe_key, {}),
         ctx.settings.templates_dir,
         team_name=ctx.settings.team_name,

@@ -17,6 +17,7 @@ from goodwill.analytics.detectors.base import DetectorContext
 from goodwill.analytics.detectors.registry import load_detectors
 from goodwill.channels import DeliveryReport, deliver
 from goodwill.channels.configure import channel_for
+from goodwill.channels.credits_export import ExportReport
 from goodwill.domain.contact import ContactPolicy
 from goodwill.domain.moments import Moment
 from goodwill.domain.policy import CustomerFacts, Decision, decide
@@ -49,6 +50,7 @@ class CareRunReport:
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
     acted: ActCounts | None = None
     delivery: DeliveryReport | None = None
+    credits: ExportReport | None = None
     decisions: list[Decision] = field(default_factory=list)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from goodwill.store.models.agents import Agent, CaseOwner, CreditExport, CreditExportItem
 from goodwill.store.models.base import Base, UTCDateTime
 from goodwill.store.models.budgets import Budget, BudgetSpend
 from goodwill.store.models.care import Action, Contact, Moment, MomentStatus, Run, RunStatus
@@ -10,11 +11,15 @@ from goodwill.store.models.outbox import Message, MessageStatus
 
 __all__ = [
     "Action",
+    "Agent",
     "Assignment",
     "Base",
     "Budget",
     "BudgetSpend",
+    "CaseOwner",
     "Contact",
+    "CreditExport",
+    "CreditExportItem",
     "Experiment",
     "Message",
     "MessageStatus",

@@ -1,0 +1,139 @@
+"""Built-in detectors ``broken_promise`` and ``promise_at_risk``.
+
+Both read the few promises near the run's day from the ledger with ibis, then apply the
+domain rules (:mod:`goodwill.domain.compensation`, :mod:`goodwill.domain.promises`) row
+by row, so the arithmetic has one reference implementation. One moment per promise: its
+``subscription_id`` carries the promise id and ``detected_for`` the day it was due, so
+the moment's dedupe key names the promise and a re-run never credits it twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import ibis
+import pyarrow as pa
+
+from goodwill.analytics.detectors.base import MOMENT_SCHEMA, DetectorContext
+from goodwill.analytics.detectors.promise_policy import policy_for
+from goodwill.domain.compensation import CompensationPolicy, compensation_minor
+from goodwill.domain.promises import at_risk, at_risk_summary, broken_summary, run_instant
+
+
+def _parameters(policy: CompensationPolicy) -> dict[str, object]:
+    return {
+        "currency": policy.currency,
+        "at_risk_hours": policy.at_risk_window.total_seconds() / 3600,
+        "lookback_days": policy.lookback.days,
+        "terms": {
+            kind: {k: v for k, v in vars(t).items() if k != "lead_time"}
+            | {"lead_time_hours": t.lead_time.total_seconds() / 3600}
+            for kind, t in sorted(policy.terms.items())
+        },
+    }
+
+
+def _promises(context: DetectorContext, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    p = context.ledger.table("promises")
+    near = p.filter((p.due_at >= since) & (p.due_at < until))
+    return [in_utc(row) for row in context.ledger.con.to_pyarrow(near).to_pylist()]
+
+
+def in_utc(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ledger row with its timestamps in UTC, whatever the connection's time zone."""
+    return {k: v.astimezone(UTC) if isinstance(v, datetime) else v for k, v in row.items()}
+
+
+def _moment(
+    kind: str, row: Mapping[str, Any], credit: int, currency: str, evidence: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "customer_id": row["customer_id"],
+        "subscription_id": row["promise_id"],
+        "kind": kind,
+        "detected_for": row["due_at"].date().isoformat(),
+        "value_to_customer_minor": credit,
+        "cost_to_business_minor": credit,
+        "currency": currency,
+        "evidence": json.dumps(evidence, sort_keys=True),
+    }
+
+
+def moments_table(rows: list[dict[str, Any]]) -> ibis.Table:
+    """Moment rows (dicts with MOMENT_SCHEMA's keys) as an ibis table, even when empty."""
+    return ibis.memtable(pa.Table.from_pylist(rows, schema=MOMENT_SCHEMA.to_pyarrow()))
+
+
+class BrokenPromise:
+    """A promise due before the run's day ended and kept late or not at all: a credit."""
+
+    name: ClassVar[str] = "broken_promise"
+    message_type: ClassVar[str] = "care"
+    mandatory: ClassVar[bool] = False
+    gift: ClassVar[str] = "credit"
+
+    def parameters(self, context: DetectorContext) -> Mapping[str, object]:
+        return _parameters(policy_for(context.settings))
+
+    def detect(self, context: DetectorContext) -> ibis.Table:
+        policy = policy_for(context.settings)
+        now = run_instant(context.asof)
+        rows = _promises(context, now - policy.lookback, now)
+        return moments_table(list(self._moments(rows, policy, now)))
+
+    def _moments(
+        self, rows: list[dict[str, Any]], policy: CompensationPolicy, now: datetime
+    ) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            terms = policy.for_kind(row["kind"])
+            c = compensation_minor(row["made_at"], row["due_at"], row["kept_at"], now, terms)
+            if c.amount_minor <= 0:
+                continue
+            kept = row["kept_at"] if row["kept_at"] and row["kept_at"] <= now else None
+            evidence = {
+                "promise_id": row["promise_id"],
+                "promise_kind": row["kind"],
+                "made_at": row["made_at"].isoformat(),
+                "due_at": row["due_at"].isoformat(),
+                "kept_at": kept.isoformat() if kept else None,
+                "days_late": c.days_late,
+                "chargeable_days": c.chargeable_days,
+                "verdict": c.verdict,
+                "credit_minor": c.amount_minor,
+                "summary": broken_summary(row["kind"], row["due_at"], kept, c.days_late),
+            }
+            yield _moment(self.name, row, c.amount_minor, policy.currency, evidence)
+
+
+class PromiseAtRisk:
+    """A promise due within the window that can no longer make its lead time: a heads-up."""
+
+    name: ClassVar[str] = "promise_at_risk"
+    message_type: ClassVar[str] = "care"
+    mandatory: ClassVar[bool] = False
+    gift: ClassVar[str] = "message"
+
+    def parameters(self, context: DetectorContext) -> Mapping[str, object]:
+        return _parameters(policy_for(context.settings))
+
+    def detect(self, context: DetectorContext) -> ibis.Table:
+        policy = policy_for(context.settings)
+        now = run_instant(context.asof)
+        rows = _promises(context, now, now + policy.at_risk_window)
+        moments = []
+        for row in rows:
+            risk = at_risk(row["kind"], row["due_at"], row["kept_at"], now, policy)
+            if risk is None:
+                continue
+            evidence = {
+                "promise_id": row["promise_id"],
+                "promise_kind": row["kind"],
+                "due_at": row["due_at"].isoformat(),
+                "expected_by": risk.expected_by.isoformat(),
+                "summary": at_risk_summary(row["kind"], row["due_at"], risk.expected_by),
+            }
+            moments.append(_moment(self.name, row, 0, policy.currency, evidence))
+        return moments_table(moments)
