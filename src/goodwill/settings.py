@@ -90,10 +90,10 @@ class Settings(BaseSettings):
         default_factory=lambda: {
             "email": 1440,
             "web": 1440,
-            "social": 60,
-            "chat": 5,
-            "phone": 2,
-            "store": 15,
+            "social": 240,
+            "chat": 15,
+            "phone": 20,
+            "store": 60,
         },
         description="First-response target per ticket channel, in minutes, as JSON in the environment.",
     )

@@ -81,7 +81,7 @@ def test_complaints_get_the_tighter_target() -> None:
     policy = SlaPolicy()
     assert policy.first_response_target("email", False) == timedelta(hours=24)
     assert policy.first_response_target("email", True) == timedelta(hours=4)
-    assert policy.first_response_target("chat", True) == timedelta(minutes=5)
+    assert policy.first_response_target("chat", True) == timedelta(minutes=15)
     assert policy.first_response_target("carrier_pigeon", False) == timedelta(hours=24)
 
 

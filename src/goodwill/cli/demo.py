@@ -16,7 +16,13 @@ from rich.panel import Panel
 
 from goodwill.analytics.ledger_summary import LedgerSummary, summarize_ledger
 from goodwill.cli.app import DataOption, app, console, make_settings, reports_errors
-from goodwill.cli.demo_story import render_given, seed_roster, show_budget_left, show_one_message
+from goodwill.cli.demo_story import (
+    render_given,
+    seed_roster,
+    show_budget_left,
+    show_one_message,
+    write_scorecard,
+)
 from goodwill.cli.ledger import parse_day, render_ingest
 from goodwill.cli.run import render_run
 from goodwill.ledger.ingest import ingest
@@ -85,6 +91,12 @@ def demo_command(
         settings, "broken_promise", "A broken promise: the apology, the credit, and who owns it"
     )
     show_budget_left(settings, day)
+    console.print("4. The Balanced Scorecard, measured from behaviour:")
+    with console.status("Building the scorecard…"):
+        report_path = write_scorecard(settings, day)
+    console.print(
+        f"The full scorecard, with retention curves and experiment lifts: [bold]{report_path}[/]"
+    )
     outbox = settings.outbox_dir or settings.data_dir / "outbox"
     console.print(f"Every message is in {outbox}/ as an .eml file (the folder channel).")
     console.print(f"[dim]Done in {time.perf_counter() - started:.1f} s.[/]")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from rich.panel import Panel
 from sqlalchemy import select
@@ -98,3 +99,19 @@ def show_budget_left(settings: Settings, day: date, kind: str = "broken_promise"
             f"given of {format_money(budget.limit_minor, budget.currency)}; {left} left. "
             "Credits that did not fit were deferred, never overspent."
         )
+
+
+def write_scorecard(settings: Settings, day: date) -> Path:
+    """Print the scorecard's plain-language readings and write the HTML report."""
+    from goodwill.analytics.scorecard import build_scorecard
+    from goodwill.ledger.reader import open_ledger
+    from goodwill.reports import scorecard_html
+
+    engine = make_engine(store_url_for(settings))
+    card = build_scorecard(open_ledger(settings.ledger_dir), day, settings, engine, True)
+    engine.dispose()
+    for perspective in card.perspectives:
+        console.print(f"[bold]{perspective.name}[/]: {perspective.reading}")
+    path = settings.data_dir / "scorecard.html"
+    path.write_text(scorecard_html(card), encoding="utf-8")
+    return path

@@ -105,7 +105,9 @@ def _step(c: TicketClocks, e: TicketEvent) -> TicketClocks:
     if e.kind == "resolved":
         return _all(c, lambda k: k.stop(e.at), waiting=False)
     if e.kind == "reopened" and c.resolution.state == "stopped":
-        c = replace(c, resolution=Clock(c.resolution.elapsed, "running", e.at), waiting_on_customer=False)
+        c = replace(
+            c, resolution=Clock(c.resolution.elapsed, "running", e.at), waiting_on_customer=False
+        )
         return _open_next(c, e.at)
     return c
 
@@ -145,10 +147,10 @@ DEFAULT_FIRST_RESPONSE: Mapping[str, timedelta] = MappingProxyType(
     {
         "email": timedelta(hours=24),
         "web": timedelta(hours=24),
-        "social": timedelta(hours=1),
-        "chat": timedelta(minutes=5),
-        "phone": timedelta(minutes=2),
-        "store": timedelta(minutes=15),
+        "social": timedelta(hours=4),
+        "chat": timedelta(minutes=15),
+        "phone": timedelta(minutes=20),
+        "store": timedelta(minutes=60),
     }
 )
 

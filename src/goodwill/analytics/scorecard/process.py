@@ -1,0 +1,107 @@
+"""The internal-process perspective: promises kept, response and resolution times, SLAs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import ibis
+
+from goodwill.analytics.scorecard.figures import Figure, Perspective
+from goodwill.analytics.scorecard.window import Window, all_rows, days_between, one_row, ts
+from goodwill.domain.stats import Z_95, Estimate, proportion
+from goodwill.ledger.contract import TICKET_CHANNELS
+from goodwill.ledger.reader import Ledger
+from goodwill.settings import Settings
+
+
+def promises_figure(promises: ibis.Table, window: Window) -> Figure:
+    """The share of promises due in the window that were kept by their due time."""
+    due = promises.filter(
+        (promises.due_at >= ts(window.start)) & (promises.due_at < ts(window.end))
+    )
+    on_time = due.kept_at.notnull() & (due.kept_at <= due.due_at)
+    row = one_row(due.aggregate(kept=on_time.cast("int64").sum(), n=due.count()))
+    return Figure(
+        "promises_kept", "Promises kept on time", proportion(row["kept"] or 0, row["n"]), "share"
+    )
+
+
+def quantile_with_ci(hours: ibis.Table, q: float) -> Estimate:
+    """The q-quantile of ``hours.h`` with the distribution-free 95% interval: the order
+    statistics at ranks n·q ± z·sqrt(n·q·(1-q)) (Conover 1999, section 3.2)."""
+    n = one_row(hours.aggregate(n=hours.count()))["n"]
+    if n == 0:
+        return Estimate.missing(0, "no tickets")
+    half = Z_95 * math.sqrt(n * q * (1 - q)) / n
+    levels = {"value": q, "low": max(0.0, q - half), "high": min(1.0, q + half)}
+    row = one_row(hours.aggregate(**{k: hours.h.quantile(v) for k, v in levels.items()}))
+    return Estimate(row["value"], n, row["low"], row["high"])
+
+
+def channel_figures(tickets: ibis.Table, window: Window) -> list[Figure]:
+    """Median and p90 first-response and resolution hours per channel that has tickets."""
+    opened = tickets.filter(
+        (tickets.opened_at >= ts(window.start)) & (tickets.opened_at < ts(window.end))
+    )
+    present = {r["channel"] for r in all_rows(opened.select("channel").distinct())}
+    figures = []
+    for channel in (c for c in TICKET_CHANNELS if c in present):
+        mine = opened.filter(opened.channel == channel)
+        for what, column in (
+            ("first_response", mine.first_response_at),
+            ("resolution", mine.resolved_at),
+        ):
+            hours = mine.filter(column.notnull()).select(
+                h=days_between(mine.opened_at, column) * 24
+            )
+            for q, name in ((0.5, "median"), (0.9, "p90")):
+                label = f"{what.replace('_', ' ').capitalize()} on {channel}, {name} (hours)"
+                figures.append(
+                    Figure(f"{what}_{name}_{channel}", label, quantile_with_ci(hours, q), "hours")
+                )
+    return figures
+
+
+def sla_figure(
+    tickets: ibis.Table, window: Window, sla_minutes: Mapping[str, int], complaint_minutes: int
+) -> Figure:
+    """The share of the window's tickets first answered later than their channel's SLA
+    (``sla_first_response_minutes``, the same targets ``slow_first_response`` uses), or not
+    answered and already past it."""
+    opened = tickets.filter(
+        (tickets.opened_at >= ts(window.start)) & (tickets.opened_at < ts(window.end))
+    )
+    by_channel = opened.channel.cases(*sla_minutes.items(), else_=24 * 60)
+    sla = ibis.ifelse(opened.is_complaint, ibis.least(by_channel, complaint_minutes), by_channel)
+    answered_at = opened.first_response_at.coalesce(ts(window.end))
+    late = days_between(opened.opened_at, answered_at) * 24 * 60 > sla
+    row = one_row(opened.aggregate(late=late.cast("int64").sum(), n=opened.count()))
+    return Figure(
+        "sla_breaches",
+        "First responses later than the SLA",
+        proportion(row["late"] or 0, row["n"]),
+        "share",
+    )
+
+
+def process_perspective(ledger: Ledger, window: Window, settings: Settings) -> Perspective:
+    """Every process figure; self-service is reported as not recorded when the ledger lacks it."""
+    tickets = ledger.table("tickets")
+    figures = [
+        promises_figure(ledger.table("promises"), window),
+        sla_figure(
+            tickets,
+            window,
+            settings.sla_first_response_minutes,
+            settings.sla_complaint_first_response_minutes,
+        ),
+        *channel_figures(tickets, window),
+        Figure(
+            "self_service_completion",
+            "Self-service journeys completed",
+            Estimate.missing(0, "self-service journeys are not recorded in the ledger yet"),
+            "share",
+        ),
+    ]
+    return Perspective("process", tuple(figures), "")
