@@ -77,7 +77,7 @@ class Settings(BaseSettings):
         description="The same advice is not sent again within this many days unless the saving grew.",
     )
     monthly_budgets_minor: dict[str, int] = Field(
-        default_factory=lambda: {"broken_promise": 50_000},
+        default_factory=lambda: {"broken_promise": 50_000, "repeated_failures": 30_000},
         description="Monthly goodwill budget per kind of credit, in minor units, as JSON in the "
         'environment: {"broken_promise": 50000} is £500 a month.',
     )
@@ -101,6 +101,20 @@ class Settings(BaseSettings):
         default=240,
         ge=1,
         description="The tighter first-response target of a complaint, in minutes.",
+    )
+    repeated_failures_threshold: int = Field(
+        default=3,
+        ge=2,
+        description="Failures (broken promises, slow answers, complaints) that make a customer's case a senior's.",
+    )
+    repeated_failures_days: int = Field(
+        default=60, ge=1, description="The window, in days, in which repeated failures are counted."
+    )
+    repeated_failures_gesture_minor: int = Field(
+        default=2_000,
+        ge=0,
+        description="The least goodwill credit for a customer let down repeatedly, in minor units; "
+        "at least what the merged credits would have been.",
     )
     owner_max_away_days: int = Field(
         default=3,

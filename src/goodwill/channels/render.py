@@ -42,6 +42,7 @@ from goodwill.errors import MessageTemplateError
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 #: The moment kinds with built-in templates.
 BUILTIN_KINDS = (
+    "repeated_failures",
     "better_plan",
     "loyalty_penalty",
     "end_of_contract",

@@ -14,7 +14,7 @@ from goodwill.cli.ledger import parse_day
 from goodwill.domain.formatting import format_money
 from goodwill.services.care_run import CareRunReport, run_care
 
-OUTCOMES = ("acted", "withheld", "suppressed", "deferred")
+OUTCOMES = ("acted", "withheld", "suppressed", "deferred", "merged")
 
 
 def render_run(report: CareRunReport) -> None:

@@ -6,7 +6,7 @@ pattern), so a crash leaves either all of them or none.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from goodwill.channels.render import render_message
 from goodwill.domain.contact import Owner
+from goodwill.domain.merge import REPEATED
 from goodwill.domain.moments import Moment, thaw
 from goodwill.domain.periods import period_of
 from goodwill.domain.policy import Decision
@@ -29,6 +30,7 @@ from goodwill.store import (
     spend,
 )
 from goodwill.store.agents import assign_owner
+from goodwill.store.models import Moment as StoredMoment
 from goodwill.store.models import Run
 
 STATUS = {
@@ -64,28 +66,24 @@ class ActContext:
     now: datetime
 
 
-def record_decisions(decisions: list[Decision], ctx: ActContext) -> ActCounts:
-    """Store every decision once; act on those whose outcome is ``act``."""
+MERGED_REASON = "told together with the customer's other failures in one message"
+
+
+def record_decisions(
+    decisions: list[Decision], ctx: ActContext, merged: Iterable[Moment] = ()
+) -> ActCounts:
+    """Store every decision once; act on those whose outcome is ``act``. ``merged`` moments
+    are stored as such, never sent on their own: a repeated-failures message tells them."""
     counts = ActCounts()
+    for moment in merged:
+        if _store_moment(moment, "merged", MERGED_REASON, ctx) is None:
+            counts.already_recorded += 1
+        else:
+            counts.outcomes[moment.kind, "merged"] += 1
     for decision in decisions:
         moment = decision.moment
         status, reason = _final_status(decision, ctx.recipients.get(moment.customer_id))
-        stored = add_moment_once(
-            ctx.session,
-            now=ctx.now,
-            run_id=ctx.run.id,
-            customer_id=moment.customer_id,
-            subscription_id=moment.subscription_id,
-            kind=moment.kind,
-            detected_for=moment.detected_for,
-            value_to_customer_minor=moment.value_to_customer_minor,
-            cost_to_business_minor=moment.cost_to_business_minor,
-            currency=moment.currency,
-            evidence=thaw(moment.evidence),
-            status=status,
-            reason=reason,
-            dedupe_key=moment.dedupe_key,
-        )
+        stored = _store_moment(moment, status, reason, ctx)
         if stored is None:
             counts.already_recorded += 1
             continue
@@ -103,6 +101,25 @@ def record_decisions(decisions: list[Decision], ctx: ActContext) -> ActCounts:
         if status == "acted":
             counts.value_given_minor[moment.kind] += moment.value_to_customer_minor
     return counts
+
+
+def _store_moment(moment: Moment, status: str, reason: str, ctx: ActContext) -> StoredMoment | None:
+    return add_moment_once(
+        ctx.session,
+        now=ctx.now,
+        run_id=ctx.run.id,
+        customer_id=moment.customer_id,
+        subscription_id=moment.subscription_id,
+        kind=moment.kind,
+        detected_for=moment.detected_for,
+        value_to_customer_minor=moment.value_to_customer_minor,
+        cost_to_business_minor=moment.cost_to_business_minor,
+        currency=moment.currency,
+        evidence=thaw(moment.evidence),
+        status=status,
+        reason=reason,
+        dedupe_key=moment.dedupe_key,
+    )
 
 
 def _final_status(decision: Decision, recipient: Recipient | None) -> tuple[str, str]:
@@ -139,14 +156,15 @@ def _act(decision: Decision, moment_id: int, ctx: ActContext, counts: ActCounts)
 
 
 def _owner_for(moment: Moment, ctx: ActContext) -> Owner | None:
-    """A care moment gets a named owner: the customer's previous one if available."""
+    """A care moment gets a named owner: the customer's previous one if available; a
+    customer let down repeatedly gets someone from the senior team."""
     if moment.message_type != "care":
         return None
     choice = assign_owner(
         ctx.session,
         moment.customer_id,
         moment.dedupe_key,
-        team="care",
+        team="senior" if moment.kind == REPEATED else "care",
         today=ctx.now.date(),
         now=ctx.now,
     )

@@ -19,6 +19,7 @@ from goodwill.channels import DeliveryReport, deliver
 from goodwill.channels.configure import channel_for
 from goodwill.channels.credits_export import ExportReport
 from goodwill.domain.contact import ContactPolicy
+from goodwill.domain.merge import merge_repeated_failures
 from goodwill.domain.moments import Moment
 from goodwill.domain.policy import CustomerFacts, Decision, decide
 from goodwill.ledger.reader import open_ledger
@@ -74,11 +75,13 @@ def run_care(
     report = CareRunReport(asof=asof, run_id=None, dry_run=dry_run)
     report.found.update(m.kind for m in moments)
     facts, recipients = customer_facts(ledger, {m.customer_id for m in moments})
+    folded = merge_repeated_failures(moments)
     with make_session() as session, session.begin():
-        decisions = _decide(session, settings, asof, moments, facts)
+        decisions = _decide(session, settings, asof, list(folded.to_decide), facts)
         report.decisions = decisions
         if dry_run:
             report.outcomes.update((d.moment.kind, STATUS[d.outcome]) for d in decisions)
+            report.outcomes.update((m.kind, "merged") for m in folded.merged)
             session.rollback()
             return report
         run = start_run(session, asof, now=now)
@@ -87,7 +90,7 @@ def run_care(
         ctx = ActContext(
             session, run, recipients, experiment_ids, links_for(moments, settings), settings, now
         )
-        report.acted = record_decisions(decisions, ctx)
+        report.acted = record_decisions(decisions, ctx, merged=folded.merged)
         report.outcomes = report.acted.outcomes
         finish_run(session, run, _counts(detected, report.acted), now=datetime.now(UTC))
     if deliver_now:

@@ -25,6 +25,7 @@ class MomentStatus(StrEnum):
     WITHHELD = "withheld"  # held back on purpose: the customer is in the holdout group
     SUPPRESSED = "suppressed"  # a rule said no: consent, contact policy, budget
     DEFERRED = "deferred"  # worth doing, but not now (e.g. a quiet period)
+    MERGED = "merged"  # told together with others in one repeated-failures message
 
 
 def one_of(column: str, enum: type[StrEnum]) -> str:

@@ -106,7 +106,7 @@ def upgrade() -> None:
         sa.Column("dedupe_key", sa.String(length=255), nullable=False),
         sa.Column("created_at", TIMESTAMP, nullable=False),
         sa.CheckConstraint(
-            "status IN ('acted', 'withheld', 'suppressed', 'deferred')",
+            "status IN ('acted', 'withheld', 'suppressed', 'deferred', 'merged')",
             name=op.f("ck_moments_status"),
         ),
         sa.ForeignKeyConstraint(["run_id"], ["runs.id"], name=op.f("fk_moments_run_id_runs")),
