@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import duckdb
+import pyarrow as pa
+import pytest
+
 from goodwill.analytics.advice import better_plan, plan_advice
 from goodwill.analytics.detectors.base import MOMENT_SCHEMA
 from goodwill.domain.rating import Allowance, Plan
+from goodwill.errors import LedgerError
 from goodwill.settings import Settings
 from tests.integration.small_ledger import ASOF, Line, build_ledger, monthly
 
@@ -131,3 +136,21 @@ def test_better_plan_moments_carry_value_and_evidence() -> None:
     assert moment["kind"] == "better_plan" and moment["detected_for"] == "2026-11"
     assert moment["value_to_customer_minor"] == moment["cost_to_business_minor"] == 3000
     assert '"recommended_plan_id":"P-750"' in moment["evidence"]
+
+
+def test_two_usage_rows_for_one_month_and_kind_stop_the_advice_with_a_clear_error() -> None:
+    ledger = build_ledger([TEN, SEVEN_FIFTY], [Line("S1", "P-1000", data(500, 500, 500))])
+    extra = pa.table(
+        {"subscription_id": ["S1"], "period": ["2026-10"], "kind": ["data_mb"], "quantity": [1]}
+    )
+    ledger.con.insert("usage", extra)
+    with pytest.raises(
+        duckdb.InvalidInputException, match="two rows for one subscription, period and kind"
+    ):
+        plan_advice(ledger, ASOF, SETTINGS).to_pyarrow()
+
+
+def test_a_quantity_too_large_to_rate_is_refused_with_what_to_do() -> None:
+    ledger = build_ledger([TEN], [Line("S1", "P-1000", data(2**41, 1, 1))])
+    with pytest.raises(LedgerError, match="record it in a larger unit"):
+        plan_advice(ledger, ASOF, SETTINGS)

@@ -60,6 +60,15 @@ EVIDENCE: dict[str, dict[str, object]] = {
         "days_late": 3,
         "credit_minor": 500,
     },
+    "repeated_failures": {
+        "failures": 3,
+        "days": 60,
+        "credit_minor": 2000,
+        "merged": [
+            "Your new SIM was promised for 3 November 2026 and arrived on 6 November 2026: 3 days late.",
+            "You emailed us on 10 November 2026 and waited 31 hours for an answer.",
+        ],
+    },
 }
 
 #: The numbers each message must say, as the customer will read them.
@@ -77,23 +86,27 @@ NUMBERS: dict[str, list[str]] = {
     "end_of_contract": ["31 December 2026", "£25", "£28", "£10", "£7.50"],
     "annual_best_tariff": ["£14.20", "£7.50", "£10", "£6.70"],
     "broken_promise": ["£5", "3 November 2026", "6 November 2026", "3 days late"],
+    "repeated_failures": ["£20", "3 days late", "31 hours"],
 }
+
+
+CREDITS = ("broken_promise", "repeated_failures")
 
 
 def moment(kind: str, evidence: dict[str, object] | None = None, currency: str = "GBP") -> Moment:
     mandatory = kind == "annual_best_tariff"
     return Moment(
         customer_id="C1",
-        subscription_id=None if kind == "broken_promise" else "S1",
+        subscription_id=None if kind in CREDITS else "S1",
         kind=kind,
         detected_for="2026-11",
         value_to_customer_minor=500,
         cost_to_business_minor=500,
         currency=currency,
         evidence=EVIDENCE[kind] if evidence is None else evidence,
-        message_type="service" if mandatory else "care" if kind == "broken_promise" else "advice",
+        message_type="service" if mandatory else "care" if kind in CREDITS else "advice",
         mandatory=mandatory,
-        gift="credit" if kind == "broken_promise" else "message",
+        gift="credit" if kind in CREDITS else "message",
     )
 
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import ibis
@@ -34,28 +35,40 @@ def advice_rules(settings: Settings) -> AdviceRules:
     )
 
 
-def best_plans(scores: ibis.Table, max_unfit_months: int) -> ibis.Table:
+#: The columns of a rated subscription that the advice keeps.
+_KEPT = (
+    "customer_id",
+    "currency",
+    "current_plan_id",
+    "current_plan_name",
+    "current_total_minor",
+    "months_considered",
+    "contract_end",
+)
+
+
+def best_plans(scores: ibis.Table, max_unfit_months: int, keep: Sequence[str] = ()) -> ibis.Table:
     """Per subscription, the qualifying plan with the lowest total (ties as the domain breaks
-    them): ``best_*`` columns, null when no plan qualifies.
+    them): ``best_*`` columns, null when no plan qualifies, and the ``keep`` columns.
 
     One MIN over a struct whose fields are the order of preference, then the plan's other
-    numbers (the plan id is unique per subscription, so what follows it never decides).
-    It measured faster than ARG_MIN(struct, struct) and much faster than ibis's argmin.
+    numbers (the plan id is unique per subscription, so what follows it never decides);
+    it measured faster than ARG_MIN(struct, struct), and ibis's argmin compiles to a sorted
+    FIRST (DESIGN.md). The subscription's own columns ride along as ANY_VALUE: joining
+    them back measured slower, as DuckDB then computes part of the usage pivot twice.
     """
     unfit = scores.months_considered - scores.months_fitting > max_unfit_months
+    order = {
+        "unqualified": unfit,
+        "total_minor": scores.total_minor,
+        "fewer_fitting": -scores.months_fitting,
+        "less_headroom": -scores.headroom_permille,
+        "plan_id": scores.plan_id,
+        "months_cheaper": scores.months_cheaper,
+    }
     best = scores.group_by("subscription_id").aggregate(
-        best=ibis.struct(
-            {
-                "unqualified": unfit,
-                "total_minor": scores.total_minor,
-                "fewer_fitting": -scores.months_fitting,
-                "less_headroom": -scores.headroom_permille,
-                "plan_id": scores.plan_id,
-                "months_cheaper": scores.months_cheaper,
-            }
-        ).min()
+        best=ibis.struct(order).min(), **{c: scores[c].arbitrary() for c in keep}
     )
-    qualified = ~best.best["unqualified"]
     fields = {
         "plan_id": best.best["plan_id"],
         "total_minor": best.best["total_minor"],
@@ -63,8 +76,10 @@ def best_plans(scores: ibis.Table, max_unfit_months: int) -> ibis.Table:
         "headroom_permille": -best.best["less_headroom"],
         "months_cheaper": best.best["months_cheaper"],
     }
+    qualified = ~best.best["unqualified"]
     return best.select(
         "subscription_id",
+        *keep,
         **{f"best_{c}": ibis.ifelse(qualified, v, ibis.null()) for c, v in fields.items()},
     )
 
@@ -136,12 +151,12 @@ def plan_advice(
     rated = rated_subscriptions(ledger, setup)
     rated = rated.filter(rated.months_considered >= rules.min_history_months)
     candidates = setup.terms.filter(setup.terms.on_sale & setup.terms.sim_only)
-    best = best_plans(plan_scores(rated, candidates, setup), rules.max_unfit_months)
+    keep = [*_KEPT, *(f"total_use_{k.index}" for k in setup.kinds if k.limited)]
+    best = best_plans(plan_scores(rated, candidates, setup), rules.max_unfit_months, keep)
     names = setup.terms.select(
         best_plan_id=setup.terms.plan_id, best_plan_name=setup.terms.plan_name
     )
-    # Joined back, not carried through the GROUP BY: DuckDB computes ``rated`` once (a CTE).
-    rows = rated.join(best, "subscription_id").left_join(names, "best_plan_id")
+    rows = best.left_join(names, "best_plan_id")
     advice = _advice_columns(rows, setup, rules)
     return advice.filter(advice.advised) if advised_only else advice
 

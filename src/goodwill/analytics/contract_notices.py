@@ -12,15 +12,14 @@ from datetime import date, timedelta
 import ibis
 import ibis.expr.types as ir
 
-from goodwill.analytics.advice import advice_rules, best_plans, mean_minor
+from goodwill.analytics.advice import advice_rules, best_plans
 from goodwill.analytics.detectors.base import conform
-from goodwill.analytics.monthly_use import active_subscriptions
 from goodwill.analytics.plan_scores import (
-    RatingSetup,
     plan_scores,
     rated_subscriptions,
     rating_setup,
 )
+from goodwill.analytics.tariffs import best_tariffs, subscription_plans
 from goodwill.domain.contract_terms import NOTICE_DAYS_MAX, NOTICE_DAYS_MIN
 from goodwill.domain.periods import period_of
 from goodwill.ledger.reader import Ledger
@@ -28,69 +27,6 @@ from goodwill.settings import Settings
 
 #: What the notices say a customer must give to leave, until the ledger records it per plan.
 NOTICE_PERIOD_DAYS = 30
-#: How many tariffs a notice lists (plus the best SIM-only one when none of these is).
-TARIFFS_LISTED = 3
-
-
-def subscription_plans(ledger: Ledger, setup: RatingSetup) -> ibis.Table:
-    """Active subscriptions with their current plan's name, fees and currency."""
-    subs = active_subscriptions(ledger, setup.asof)
-    plans = setup.terms.select(
-        "plan_id", "plan_name", "currency", "monthly_fee_minor", "device_fee_minor", "sim_only"
-    )
-    rows = subs.join(plans, "plan_id")
-    return rows.select(
-        "subscription_id",
-        "customer_id",
-        "contract_end",
-        "currency",
-        "monthly_fee_minor",
-        "device_fee_minor",
-        "sim_only",
-        current_plan_id=rows.plan_id,
-        current_plan_name=rows.plan_name,
-        started_on=rows.started_at.date(),
-    )
-
-
-def best_tariffs(
-    ledger: Ledger, setup: RatingSetup, due: ibis.Table, settings: Settings
-) -> ibis.Table:
-    """For the subscriptions of ``due``: the cheapest qualifying plans on sale for their use.
-
-    Ranked by monthly price (mean service cost plus device fee), then as advice breaks
-    ties; lists TARIFFS_LISTED of them and the best SIM-only plan. Columns:
-    subscription_id, months_considered, best_price_minor, best_tariffs (a list of
-    {plan_id, plan_name, monthly_price_minor, sim_only}).
-    """
-    rated = rated_subscriptions(ledger, setup)
-    rated = rated.semi_join(due.select("subscription_id"), "subscription_id")
-    scores = plan_scores(rated, setup.terms.filter(setup.terms.on_sale), setup)
-    max_unfit = advice_rules(settings).max_unfit_months
-    scores = scores.filter(scores.months_considered - scores.months_fitting <= max_unfit)
-    price = mean_minor(scores.total_minor, scores.months_considered) + scores.device_fee_minor
-    scores = scores.mutate(monthly_price_minor=price)
-    order = [
-        scores.monthly_price_minor,
-        -scores.months_fitting,
-        -scores.headroom_permille,
-        scores.plan_id,
-    ]
-    scores = scores.mutate(
-        rank=ibis.row_number().over(group_by="subscription_id", order_by=order),
-        kind_rank=ibis.row_number().over(group_by=["subscription_id", "sim_only"], order_by=order),
-    )
-    listed = scores.filter(
-        (scores["rank"] < TARIFFS_LISTED) | (scores.sim_only & (scores.kind_rank == 0))
-    )
-    tariff = ibis.struct(
-        {c: listed[c] for c in ("plan_id", "plan_name", "monthly_price_minor", "sim_only")}
-    )
-    return listed.group_by("subscription_id").aggregate(
-        months_considered=listed.months_considered.arbitrary(),
-        best_price_minor=listed.monthly_price_minor.min(),
-        best_tariffs=tariff.collect(order_by=listed["rank"]),
-    )
 
 
 def _moments(rows: ibis.Table, kind: str, detected_for: ir.StringValue, value: ir.IntegerValue,
@@ -129,6 +65,7 @@ def loyalty_penalty(ledger: Ledger, asof: date, settings: Settings) -> ibis.Tabl
         "current_plan_name": rows.current_plan_name,
         "contract_end": rows.contract_end,
         "overpaid_monthly_minor": rows.device_fee_minor,
+        "device_fee_minor": rows.device_fee_minor,
         "replacement_plan_id": rows.best_plan_id,
         "replacement_plan_name": rows.best_plan_name,
     }
@@ -145,6 +82,7 @@ def _notice_evidence(rows: ibis.Table) -> dict[str, ir.Value]:
         "monthly_fee_minor": rows.monthly_fee_minor,
         "device_fee_minor": rows.device_fee_minor,
         "current_price_minor": rows.monthly_fee_minor + rows.device_fee_minor,
+        "current_monthly_cost_minor": rows.monthly_fee_minor + rows.device_fee_minor,
         "contract_end": rows.contract_end,
         "months_considered": rows.months_considered.coalesce(0),
         "best_tariffs": rows.best_tariffs,
@@ -173,6 +111,7 @@ def end_of_contract(
     rows = due.left_join(best_tariffs(ledger, setup, due, settings), "subscription_id")
     evidence = _notice_evidence(rows) | {
         "price_after_end_minor": rows.monthly_fee_minor + rows.device_fee_minor,
+        "price_after_minor": rows.monthly_fee_minor + rows.device_fee_minor,
         "notice_period_days": ibis.literal(notice_period_days),
     }
     detected_for = rows.contract_end.cast("string")

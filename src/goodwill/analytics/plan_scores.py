@@ -62,8 +62,7 @@ def _with_month_costs(
     """Add ``{prefix}cost_{m}`` and ``{prefix}fits_{m}`` for every window month.
 
     Months outside the history have no use, so they cost the fee and fit: the sums below
-    take them out again instead of masking every term (a CASE around each cost would also
-    stop DuckDB from computing a cost once for its several uses). With ``hoisted``, the
+    take them out again rather than wrap every cost in a CASE. With ``hoisted``, the
     kinds every plan treats alike come from the subscription's ``common_*`` columns.
     """
     kinds = [k for k in setup.kinds if not (hoisted and k.uniform)]

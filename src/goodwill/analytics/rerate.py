@@ -53,7 +53,7 @@ def month_cost(
     for k in (k for k in kinds if k.limited):
         used, included = use[k.index], plan[f"inc_{k.index}"]
         if k.charged and k.whole_units:
-            # No branch: GREATEST is cheaper than a CASE on every row.
+            # Whole minor units: no division to skip, so no CASE either.
             excess = ibis.greatest(used - included, 0)
             overage = overage + excess * plan[f"rate_minor_{k.index}"]
         elif k.charged:

@@ -2,11 +2,11 @@
 
 The obvious SQL, one ``SUM(quantity) FILTER (WHERE month = m AND kind = k)`` per column,
 makes DuckDB test every filter on every usage row: with 6 months and 5 kinds that is 30
-passes, and on 1M subscriptions (25M usage rows) it was over half of the whole advice.
+passes, and on 1M subscriptions (25M usage rows) it was about a third of the advice's CPU.
 Here every row is touched once: it is packed into one integer (its slot, month * kinds +
 kind, above its quantity), the packed values are gathered into one sorted list per
 subscription, and a bit mask of the slots present says where in the list each slot is
-(the number of set bits below it). Measured 2x faster than the FILTER pivot.
+(the number of set bits below it). It measured twice as fast as the FILTER pivot.
 
 It relies on the ledger's primary key, one usage row per (subscription, period, kind),
 which ingest enforces; a subscription with two rows for one slot stops the query with a
@@ -56,7 +56,8 @@ def pivot_usage(use: ibis.Table, window: Sequence[str], kinds: Sequence[KindColu
     branches = [(use.kind == k.kind, j) for j, k in enumerate(limited)]
     column = ibis.cases(*branches, else_=-1) if branches else ibis.literal(-1)
     one = as_int64(ibis.literal(1))
-    rows = use.mutate(slot=month * len(limited) + column, rated=column >= 0, month_bit=one << month)
+    rated = (column >= 0) & month.notnull()
+    rows = use.mutate(slot=month * len(limited) + column, rated=rated, month_bit=one << month)
     groups = range(-(-len(window) * len(limited) // MASK_BITS))
     pivot = rows.group_by("subscription_id").aggregate(
         months_seen=rows.month_bit.bit_or(),

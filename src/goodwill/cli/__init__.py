@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from goodwill.cli import agents, clv, db, deliver, demo, ledger, run, scorecard  # noqa: F401  (each registers its commands)
+from goodwill.cli import advise, agents, clv, db, deliver, demo, ledger, run, scorecard  # noqa: F401  (each registers its commands)
 from goodwill.cli.app import app
 
 

@@ -97,13 +97,26 @@ def sample_command(
     asof: Annotated[
         str | None, typer.Option(help="The day the history ends, YYYY-MM-DD. Default: today.")
     ] = None,
+    campaign: Annotated[
+        bool,
+        typer.Option(
+            "--campaign",
+            help="Also simulate a past plan-advice campaign 7 months before asof (a holdout, "
+            "a known effect): writes campaign.csv and the campaign_* truths in truth.json.",
+        ),
+    ] = False,
 ) -> None:
     """Write a realistic synthetic UK SIM-only operator in the ingest format."""
-    from goodwill.ledger.sample import write_sample
+    from goodwill.ledger.sample import CampaignParams, write_sample
 
     with console.status(f"Making {customers:,} customers and {months} months of history…"):
         summary = write_sample(
-            out_dir, customers=customers, months=months, seed=seed, asof=parse_day(asof)
+            out_dir,
+            customers=customers,
+            months=months,
+            seed=seed,
+            asof=parse_day(asof),
+            campaign=CampaignParams() if campaign else None,
         )
     table = RichTable(title=f"Sample operator in {out_dir}", title_justify="left", show_edge=False)
     table.add_column("file")

@@ -18,11 +18,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from goodwill.errors import ConfigError
+from goodwill.ledger.sample.campaign import CampaignParams
+from goodwill.ledger.sample.campaign_store import CampaignRecord, record_campaign
 from goodwill.ledger.sample.generator import Sample, generate
 from goodwill.ledger.sample.params import SampleParams
 from goodwill.ledger.sample.writer import write_all
 
-__all__ = ["Sample", "SampleParams", "SampleSummary", "generate_sample", "write_sample"]
+__all__ = [
+    "CampaignParams",
+    "CampaignRecord",
+    "Sample",
+    "SampleParams",
+    "SampleSummary",
+    "generate_sample",
+    "record_campaign",
+    "write_sample",
+]
 
 
 @dataclass(frozen=True)
@@ -48,14 +59,21 @@ def generate_sample(
     seed: int = 0,
     asof: dt.date | None = None,
     params: SampleParams | None = None,
+    campaign: CampaignParams | None = None,
 ) -> Sample:
-    """Simulate the operator in memory (arrays), without writing anything."""
+    """Simulate the operator in memory (arrays), without writing anything.
+
+    ``campaign`` adds a past plan-advice campaign with a holdout and a known effect
+    (:mod:`goodwill.ledger.sample.campaign`); None leaves the sample exactly as without it.
+    """
     if customers < 1:
         raise ConfigError(f"customers={customers}: a sample needs at least 1 customer")
     if not 1 <= months <= 120:
         raise ConfigError(f"months={months}: choose between 1 and 120 months of usage")
+    if campaign is not None:
+        campaign.check_fits(months)
     asof = asof or dt.datetime.now(dt.UTC).date()
-    return generate(customers, months, seed, asof, params or SampleParams())
+    return generate(customers, months, seed, asof, params or SampleParams(), campaign)
 
 
 def write_sample(
@@ -64,6 +82,7 @@ def write_sample(
     months: int = 12,
     seed: int = 0,
     asof: dt.date | None = None,
+    campaign: CampaignParams | None = None,
 ) -> SampleSummary:
     """Write the sample operator's CSV files and ``truth.json`` into ``out_dir``.
 
@@ -71,8 +90,10 @@ def write_sample(
     the ``months`` complete calendar months before asof's month (default asof: today, UTC),
     and every time written is before asof. The same arguments always give byte-identical
     files. Raises :class:`~goodwill.errors.ConfigError` (a ValueError) for a bad size.
+    With ``campaign``, ``campaign.csv`` lists the advised subscriptions and their arms, and
+    truth.json holds the campaign's true effects; :func:`record_campaign` stores it.
     """
-    sample = generate_sample(customers, months, seed, asof)
+    sample = generate_sample(customers, months, seed, asof, campaign=campaign)
     rows, truth = write_all(sample, Path(out_dir))
     return SampleSummary(
         out_dir=Path(out_dir),

@@ -16,9 +16,11 @@ import numpy as np
 import numpy.typing as npt
 
 from goodwill.ledger.sample import population as pop
+from goodwill.ledger.sample.campaign import CampaignParams, plan_campaign
+from goodwill.ledger.sample.campaign_outcome import CampaignOutcome, settle, world_rows
 from goodwill.ledger.sample.catalogue import PLANS, RatingTable, rating_table
 from goodwill.ledger.sample.choice import HANDSET, Choice, choose_plans
-from goodwill.ledger.sample.churn import Exposure, simulate_churn
+from goodwill.ledger.sample.churn import Exposure, HazardTally, simulate_worlds
 from goodwill.ledger.sample.clock import NEVER, Clock, month_of, month_start
 from goodwill.ledger.sample.feedback import Feedback, draw_feedback
 from goodwill.ledger.sample.needs import NO_MONTH, Needs, draw_needs
@@ -31,6 +33,7 @@ from goodwill.ledger.sample.usage import UsageCube, active_share, simulate_usage
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
+Floats = npt.NDArray[np.float64]
 
 
 @dataclass
@@ -52,19 +55,43 @@ class Sample:
     feedback: Feedback
     eligible: Bools  # lines plan advice would look at
     overpaying: Bools
+    campaign: CampaignOutcome | None = None  # a past advice campaign, if one was asked for
 
 
-def generate(customers: int, months: int, seed: int, asof: dt.date, p: SampleParams) -> Sample:
-    """Simulate ``customers`` customers over the operator's history up to ``asof``."""
+def generate(
+    customers: int,
+    months: int,
+    seed: int,
+    asof: dt.date,
+    p: SampleParams,
+    campaign: CampaignParams | None = None,
+) -> Sample:
+    """Simulate ``customers`` customers over the operator's history up to ``asof``.
+
+    With ``campaign``, a past advice campaign is simulated too (:mod:`.campaign`); without
+    one, every draw is as it always was, so the same arguments give the same sample.
+    """
     rng = np.random.Generator(np.random.PCG64(seed))
     clock = Clock(asof=asof, months=months, history_months=max(p.launch_months_ago, months + 12))
     table = rating_table()
     draft = _draft(rng, customers, clock, p, table)
-    draft.people.left_s = simulate_churn(rng, draft.exposure, clock, p)
+    past = None
+    if campaign is not None:
+        past = plan_campaign(campaign, clock, table, customers, draft.lines, draft.choice)
+    tally = HazardTally()
+    effect, counted = (past.effect, tally) if past else (None, None)
+    worlds = simulate_worlds(rng, draft.exposure, clock, p, effect, counted)
+    draft.people.left_s = past.actual(worlds) if past else worlds[0]
     draft.people.referrer = _referrers(rng, draft.people)
     world = _what_happened(draft)
     ended = world.people.left_s[world.lines.customer]
-    usage, charged = _usage_and_charges(rng, world, ended, clock, p, table)
+    setup = world_rows(past, worlds, world.lines, clock) if past else None
+    others = [(setup.rows, share) for share in setup.shares] if setup else []
+    usage, charged = _usage_and_charges(rng, world, ended, clock, p, table, others)
+    outcome = None
+    if past and setup:
+        outcome = settle(past, worlds, tally, world.lines, world.choice.plan,
+                         world.choice.misfit_month, usage, charged, table, setup)  # fmt: skip
     feedback = draw_feedback(
         rng, world.people, world.exposure.misfit_month, world.promises, world.tickets, clock, p
     )
@@ -73,7 +100,7 @@ def generate(customers: int, months: int, seed: int, asof: dt.date, p: SamplePar
     overpaying = is_eligible & find_overpaying(usage.quantity, history, world.choice.plan, table)
     return Sample(clock, p, seed, world.people, world.lines, ended, world.needs, world.choice,
                   usage, charged, world.promises, world.tickets, feedback, is_eligible,
-                  overpaying)  # fmt: skip
+                  overpaying, outcome)  # fmt: skip
 
 
 @dataclass
@@ -180,10 +207,11 @@ def _usage_and_charges(
     clock: Clock,
     p: SampleParams,
     table: RatingTable,
+    others: list[tuple[Ints, Floats]],
 ) -> tuple[UsageCube, Ints]:
     lines, plan = world.lines, world.choice.plan
     share = active_share(lines.started_s, ended, clock)
     start_month = month_of(lines.started_s)
-    usage = simulate_usage(rng, world.needs, start_month, plan, share, clock, p, table)
+    usage = simulate_usage(rng, world.needs, start_month, plan, share, clock, p, table, others)
     charged = charged_months(usage.quantity, plan, table) * usage.active
     return usage, charged

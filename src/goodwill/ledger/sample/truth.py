@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from goodwill.ledger.contract import PROMISE_KINDS
+from goodwill.ledger.sample.campaign_truth import campaign_truth
 from goodwill.ledger.sample.catalogue import CURRENCY, DEFAULT_RATES, PLANS
 from goodwill.ledger.sample.choice import FIT, HANDSET, PROFILES
 from goodwill.ledger.sample.clock import NEVER, contract_end
@@ -52,6 +53,7 @@ def truth(s: Sample) -> dict[str, Any]:
         "referred_share": _share(s.customers.referrer >= 0),
         "measured": _measured(s),
         **s.params.to_json(),
+        **(campaign_truth(s.campaign) if s.campaign else {}),
     }
 
 

@@ -7,7 +7,8 @@ capped kind stops at the allowance of the line's plan, as it would on the networ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +33,8 @@ class UsageCube:
     quantity: npt.NDArray[np.int32]
     active: Bools  # [line, month]
     months: Ints  # month numbers of the window
+    #: Per extra world asked of :func:`simulate_usage`: ``[kind, row, month]`` before caps.
+    others: list[npt.NDArray[np.int32]] = field(default_factory=list)
 
     def rows(self) -> int:
         """How many usage rows the cube writes."""
@@ -67,20 +70,38 @@ def simulate_usage(
     clock: Clock,
     p: SampleParams,
     table: RatingTable,
+    others: Sequence[tuple[Ints, Floats]] = (),
 ) -> UsageCube:
-    """Usage for every line over the window; ``share`` is from :func:`active_share`."""
+    """Usage for every line over the window; ``share`` is from :func:`active_share`.
+
+    ``others`` asks for the same draws under other active shares: (rows, their shares) per
+    world, returned uncapped in ``UsageCube.others`` (a line's use had it lived longer).
+    """
     months = clock.window
     n, m = share.shape
     q = np.zeros((len(KINDS), n, m), dtype=np.int32)
-    drift_share = drift_factor(needs, months) * share
+    extra = [np.zeros((len(KINDS), len(rows), m), dtype=np.int32) for rows, _ in others]
+    drift = drift_factor(needs, months)
+    drift_share = drift * share
     for kind, (base, trend, season, noise, when) in _kinds(rng, needs, months, p).items():
-        factor = trend_factor(start_month, months, trend) * season[None, :] * drift_share
-        use = base[:, None] * factor * rng.lognormal(0.0, noise, (n, m)) * when
-        q[KIND[kind]] = np.rint(np.minimum(use, 2**30)).astype(np.int32)
-    _stop_at_caps(q, plan, table)
+        trend_by_month = trend_factor(start_month, months, trend)
+        factor = trend_by_month * season[None, :] * drift_share
+        noise_draws = rng.lognormal(0.0, noise, (n, m))
+        use = base[:, None] * factor * noise_draws * when
+        q[KIND[kind]] = _quantity(use)
+        for (rows, other_share), out in zip(others, extra, strict=True):
+            # The same arithmetic in the same order, so a row's world matches it exactly.
+            other = trend_by_month[rows] * season[None, :] * (drift[rows] * other_share)
+            used = when[rows] if isinstance(when, np.ndarray) else when
+            out[KIND[kind]] = _quantity(base[rows, None] * other * noise_draws[rows] * used)
+    stop_at_caps(q, plan, table)
     active = share > 0
     q *= active[None, :, :]
-    return UsageCube(quantity=q, active=active, months=months)
+    return UsageCube(quantity=q, active=active, months=months, others=extra)
+
+
+def _quantity(use: Floats) -> npt.NDArray[np.int32]:
+    return np.rint(np.minimum(use, 2**30)).astype(np.int32)
 
 
 Spec = tuple[Floats, float, Floats, float, Bools | float]
@@ -111,7 +132,7 @@ def _kinds(
     }
 
 
-def _stop_at_caps(q: npt.NDArray[np.int32], plan: Ints, table: RatingTable) -> None:
+def stop_at_caps(q: npt.NDArray[np.int32], plan: Ints, table: RatingTable) -> None:
     """Use of a capped kind cannot pass the line's allowance."""
     for k in range(len(KINDS)):
         capped = table.rate[plan, k] < 0

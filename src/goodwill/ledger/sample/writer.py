@@ -12,6 +12,7 @@ import pyarrow.csv as pacsv
 
 from goodwill.ledger.contract import TABLES_BY_NAME
 from goodwill.ledger.sample import tables
+from goodwill.ledger.sample.campaign_truth import CAMPAIGN_FILE, campaign_table
 from goodwill.ledger.sample.generator import Sample
 from goodwill.ledger.sample.truth import truth
 
@@ -57,7 +58,20 @@ def write_all(sample: Sample, out_dir: Path) -> tuple[dict[str, int], dict[str, 
         "feedback": lambda: [tables.feedback(sample, cids)],
     }
     rows = {name: write_csv(name, chunks(), out_dir) for name, chunks in build.items()}
+    if sample.campaign is not None:
+        rows["campaign"] = write_campaign(sample, out_dir)
     facts = truth(sample)
     text = json.dumps(facts, indent=2, sort_keys=True) + "\n"
     (out_dir / "truth.json").write_text(text, encoding="utf-8")
     return rows, facts
+
+
+def write_campaign(sample: Sample, out_dir: Path) -> int:
+    """``campaign.csv``: the eligible subscriptions of a simulated campaign (not a ledger
+    table: ingest ignores it; :func:`~goodwill.ledger.sample.record_campaign` reads it)."""
+    assert sample.campaign is not None
+    table = campaign_table(
+        sample.campaign, len(sample.customers), len(sample.lines), sample.lines.customer
+    )
+    pacsv.write_csv(table, out_dir / CAMPAIGN_FILE, pacsv.WriteOptions(quoting_style="none"))
+    return table.num_rows

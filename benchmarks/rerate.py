@@ -1,0 +1,97 @@
+"""Benchmark: re-rating and plan advice on N subscriptions x 6 months x 20 plans.
+
+    .venv/bin/python benchmarks/rerate.py --subscriptions 100000 1000000 --threads 2
+
+For each N it builds a synthetic ledger in DuckDB (see rerate_data.py), then times, in
+the same run: ``rerate`` (every costing, consumed by an aggregate), ``plan_advice``
+(materialized), and the pandas baseline of the same rules (pandas_baseline.py), and
+checks that the baseline and goodwill advise the same plans with the same savings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from goodwill.analytics.advice import plan_advice
+from goodwill.analytics.catalogue import load_catalogue
+from goodwill.analytics.rerate import rerate
+from goodwill.ledger.reader import Ledger
+from goodwill.settings import Settings
+from pandas_baseline import advise as pandas_advise
+from rerate_data import ASOF, synthetic_ledger
+
+
+def timed(step: str, run):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    result = run()
+    return result, time.perf_counter() - started
+
+
+def bench_rerate(ledger: Ledger) -> tuple[int, float]:
+    costs = rerate(ledger, ASOF)
+    total = costs.aggregate(n=costs.count(), cost=costs.cost_minor.sum(), fits=costs.fits.sum())
+    result, seconds = timed("rerate", total.execute)
+    return int(result["n"][0]), seconds
+
+
+def bench_advice(ledger: Ledger, settings: Settings):  # type: ignore[no-untyped-def]
+    def run():  # type: ignore[no-untyped-def]
+        expr = plan_advice(ledger, ASOF, settings, advised_only=False)
+        return ledger.con.create_table("bench_advice", expr, temp=True, overwrite=True)
+
+    table, seconds = timed("advice", run)
+    advised = table.filter(table.advised).select(
+        "subscription_id", "recommended_plan_id", "monthly_saving_minor"
+    )
+    return advised.order_by("subscription_id").to_pandas(), int(table.count().execute()), seconds
+
+
+def bench_pandas(ledger: Ledger, settings: Settings):  # type: ignore[no-untyped-def]
+    frames = {t: ledger.table(t).to_pandas() for t in ("usage", "subscriptions")}
+    catalogue = load_catalogue(ledger)
+    found, seconds = timed("pandas", lambda: pandas_advise(frames, catalogue, ASOF, settings))
+    return found.sort_values("subscription_id").reset_index(drop=True), seconds
+
+
+def line(n: int, step: str, seconds: float, costings: int, ratio: str = "") -> None:
+    rate = costings / seconds if seconds else 0
+    print(
+        f"{n:>10,} {step:<18} {seconds:8.2f} s {costings:>14,} {rate:>14,.0f}/s {ratio}", flush=True
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscriptions", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--fractional", action="store_true", help="data at 2.5p a MB")
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args()
+    settings = Settings()
+    print(f"{'N':>10} {'step':<18} {'time':>10} {'costings':>14} {'costings/s':>16}")
+    for n in args.subscriptions:
+        ledger, seconds = timed(
+            "build", lambda n=n: synthetic_ledger(n, fractional=args.fractional)
+        )
+        ledger.con.raw_sql(f"SET threads = {args.threads}")
+        print(f"{n:>10,} {'(build ledger)':<18} {seconds:8.2f} s")
+        costings, seconds = bench_rerate(ledger)
+        line(n, "rerate", seconds, costings)
+        plans = sum(p.on_sale and p.sim_only for p in load_catalogue(ledger).plans)
+        advice, rated, advice_seconds = bench_advice(ledger, settings)
+        months = ledger.con.raw_sql("SELECT count(DISTINCT period) FROM usage").fetchone()[0]
+        advice_costings = rated * months * plans  # every rated line has every month here
+        line(n, "advice (goodwill)", advice_seconds, advice_costings)
+        if args.no_baseline:
+            continue
+        baseline, seconds = bench_pandas(ledger, settings)
+        same = baseline.equals(advice)
+        ratio = f"x{seconds / advice_seconds:.1f} slower; same advice: {same} ({len(advice):,})"
+        line(n, "advice (pandas)", seconds, advice_costings, ratio)
+        if not same:
+            raise SystemExit("the pandas baseline and goodwill disagree")
+
+
+if __name__ == "__main__":
+    main()
