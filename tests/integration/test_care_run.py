@@ -16,7 +16,7 @@ from goodwill.ledger.sample import write_sample
 from goodwill.services.care_run import run_care
 from goodwill.settings import Settings
 from goodwill.store import make_engine, session_factory
-from goodwill.store.models import Action, Assignment, Contact, Message, Moment, Run
+from goodwill.store.models import Action, Assignment, Contact, Experiment, Message, Moment, Run
 
 ASOF = date(2026, 11, 23)
 
@@ -87,19 +87,27 @@ def test_holdouts_and_suppressed_moments_get_no_message(tmp_path: Path, ledger_d
     run_care(settings, ASOF, deliver_now=False)
     engine = make_engine(settings.store_url or "")
     with session_factory(engine)() as session:
-        messaged = set(session.scalars(select(Message.customer_id)))
-        rows = session.execute(select(Moment.customer_id, Moment.status, Moment.reason)).all()
-        arms = dict(session.execute(select(Assignment.customer_id, Assignment.arm)).all())
+        acted_on = set(session.scalars(select(Action.moment_id)))
+        rows = session.execute(
+            select(Moment.id, Moment.kind, Moment.customer_id, Moment.status, Moment.reason)
+        ).all()
+        arms = {
+            (kind, customer): arm
+            for kind, customer, arm in session.execute(
+                select(Experiment.kind, Assignment.customer_id, Assignment.arm).join(
+                    Experiment, Experiment.id == Assignment.experiment_id
+                )
+            )
+        }
     engine.dispose()
     withheld = [r for r in rows if r.status == "withheld"]
     suppressed = [r for r in rows if r.status == "suppressed"]
     assert withheld and suppressed
-    assert all(r.customer_id not in messaged for r in withheld + suppressed)
-    assert all(arms[r.customer_id] == "holdout" for r in withheld)
-    assert {r.reason for r in suppressed} & {
-        "no consent for advice",
-        "we have no email address for them",
-    } or all("consent" in r.reason or "email" in r.reason or "left" in r.reason for r in suppressed)
+    assert not {r.id for r in withheld + suppressed} & acted_on  # no action, so no message
+    assert all(arms[r.kind, r.customer_id] == "holdout" for r in withheld)
+    assert all(
+        ("consent" in r.reason) or ("email" in r.reason) or ("left" in r.reason) for r in suppressed
+    )
 
 
 PLUGIN = """

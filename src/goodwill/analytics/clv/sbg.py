@@ -55,7 +55,11 @@ class ShiftedBetaGeometricFitter(Fitter):
             alpha, beta = params
             p = churn_probabilities(alpha, beta, periods)
             s_end = survival(alpha, beta, periods)
-            return -float(np.sum(lost * np.log(p)) + counts[-1] * np.log(s_end))
+            # The optimiser may try parameters where a probability underflows to 0: that
+            # point is infinitely unlikely, not an error.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value = -float(np.sum(lost * np.log(p)) + counts[-1] * np.log(s_end))
+            return value if np.isfinite(value) else np.inf
 
         self.periods_ = periods
         self._store(neg_log_lik, maximise(neg_log_lik, [1.0, 1.0]), round(float(counts[0])))
