@@ -77,7 +77,11 @@ class Settings(BaseSettings):
         description="The same advice is not sent again within this many days unless the saving grew.",
     )
     monthly_budgets_minor: dict[str, int] = Field(
-        default_factory=lambda: {"broken_promise": 50_000, "repeated_failures": 30_000},
+        default_factory=lambda: {
+            "broken_promise": 50_000,
+            "repeated_failures": 30_000,
+            "goodwill_gesture": 100_000,
+        },
         description="Monthly goodwill budget per kind of credit, in minor units, as JSON in the "
         'environment: {"broken_promise": 50000} is £500 a month.',
     )
@@ -138,6 +142,23 @@ class Settings(BaseSettings):
         default="mailto:{mail_from}?subject=Please%20switch%20{subscription_id}%20to%20{plan_id}",
         description="The one-click link in plan advice, a URL template with {subscription_id}, "
         "{customer_id}, {plan_id} and {mail_from}: point it at your plan-change page.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where customers and staff reach `goodwill serve`; sign-in links start with it.",
+    )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="The key that signs web session cookies; empty means a random one per start "
+        "(everyone is signed out on restart). Set it in production.",
+    )
+    login_link_minutes: int = Field(
+        default=15, ge=1, le=1440, description="How long a customer's one-time sign-in link works."
+    )
+    billing_webhook_url: str | None = Field(
+        default=None,
+        description="Where plan changes, SIM blocks and replacement orders are POSTed for the "
+        "billing system; empty keeps them queued in the outbox until it is set.",
     )
     store_url: str | None = Field(
         default=None,

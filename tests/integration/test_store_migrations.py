@@ -35,6 +35,13 @@ TABLES = {
     "case_owners",
     "credit_exports",
     "credit_export_items",
+    "staff_users",
+    "login_tokens",
+    "jobs",
+    "plan_change_requests",
+    "sim_blocks",
+    "promises",
+    "gestures",
 }
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from goodwill.channels.base import Channel
+from goodwill.channels.outbox import DeliveryReport
 from goodwill.channels.registry import load_channel
 from goodwill.errors import ConfigError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from goodwill.settings import Settings
 
 
@@ -44,3 +47,25 @@ def channel_for(settings: Settings, name: str | None = None) -> Channel:
     """The channel called ``name`` (default: the ``channel`` setting), ready to send."""
     chosen = name or setting(settings, "channel")
     return load_channel(chosen, **channel_config(settings, chosen))
+
+
+def deliver_all(
+    engine: Engine, settings: Settings, email_channel: str | None = None
+) -> list[DeliveryReport]:
+    """Deliver each medium through its own channel: emails through ``email_channel`` (default:
+    the ``channel`` setting), billing messages through the webhook at ``billing_webhook_url``.
+
+    Without a billing URL, billing messages stay queued (and are counted as waiting) rather
+    than going anywhere they were not meant for.
+    """
+    from goodwill.channels.outbox import deliver
+    from goodwill.channels.webhook import WebhookChannel
+
+    attempts = settings.max_delivery_attempts
+    reports = [
+        deliver(engine, channel_for(settings, email_channel), max_attempts=attempts, medium="email")
+    ]
+    if settings.billing_webhook_url:
+        billing = WebhookChannel(url=settings.billing_webhook_url)
+        reports.append(deliver(engine, billing, max_attempts=attempts, medium="webhook"))
+    return reports

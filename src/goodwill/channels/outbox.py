@@ -54,8 +54,10 @@ def deliver(
     now: datetime | None = None,
     lease: timedelta = timedelta(minutes=10),
     backoff: Backoff | None = None,
+    medium: str | None = None,
 ) -> DeliveryReport:
-    """Send every message that is due through ``channel``, batch by batch.
+    """Send every message that is due through ``channel``, batch by batch; with
+    ``medium``, only the messages for that medium (``email`` or ``webhook``).
 
     ``now`` fixes the clock (tests, replays); by default it is the current UTC time.
     ``lease`` must be longer than a batch takes to send, or a slow worker's messages
@@ -72,6 +74,7 @@ def deliver(
         max_attempts=max_attempts,
         backoff=backoff or Backoff(),
         tally=_Tally(channel.name),
+        medium=medium,
     )
     worker.give_up_abandoned()
     while batch := worker.claim(batch_size, lease):
@@ -88,6 +91,7 @@ class _Worker:
     max_attempts: int
     backoff: Backoff
     tally: _Tally
+    medium: str | None = None
     worker_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def give_up_abandoned(self) -> None:
@@ -99,7 +103,12 @@ class _Worker:
     def claim(self, limit: int, lease: timedelta) -> list[Message]:
         with self.sessions() as session, session.begin():
             return claim_due(
-                session, worker=self.worker_id, now=self.clock(), lease=lease, limit=limit
+                session,
+                worker=self.worker_id,
+                now=self.clock(),
+                lease=lease,
+                limit=limit,
+                medium=self.medium,
             )
 
     def send(self, message: Message) -> None:

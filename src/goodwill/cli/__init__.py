@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from goodwill.cli import advise, agents, clv, db, deliver, demo, ledger, run, scorecard  # noqa: F401  (each registers its commands)
+from goodwill.cli import (  # noqa: F401  (each registers its commands)
+    advise,
+    agents,
+    clv,
+    db,
+    deliver,
+    demo,
+    ledger,
+    run,
+    scorecard,
+    serve,
+    staff,
+)
 from goodwill.cli.app import app
 
 

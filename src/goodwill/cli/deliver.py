@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from goodwill.channels.configure import channel_for, setting
-from goodwill.channels.outbox import DeliveryReport, deliver
+from goodwill.channels.configure import deliver_all
+from goodwill.channels.outbox import DeliveryReport
 from goodwill.cli.app import DataOption, app, console, make_settings, reports_errors
 from goodwill.store.engine import make_engine, reporting_store_errors, store_url_for
 from goodwill.store.migrate import require_current
@@ -39,14 +39,17 @@ def deliver_command(
 ) -> None:
     """Send every due message in the outbox; failures are retried later with a backoff."""
     settings = make_settings(data)
-    sender = channel_for(settings, channel)
     engine = make_engine(store_url_for(settings))
     try:
         with reporting_store_errors(engine):
             require_current(engine)
-            report = deliver(
-                engine, sender, max_attempts=setting(settings, "max_delivery_attempts")
-            )
+            reports = deliver_all(engine, settings, channel)
     finally:
         engine.dispose()
-    render_delivery(report)
+    for report in reports:
+        render_delivery(report)
+    if not settings.billing_webhook_url:
+        console.print(
+            "[dim]Billing messages (plan changes, SIM blocks) stay queued until "
+            "GOODWILL_BILLING_WEBHOOK_URL is set.[/]"
+        )

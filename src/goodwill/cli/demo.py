@@ -28,6 +28,7 @@ from goodwill.cli.run import render_run
 from goodwill.ledger.ingest import ingest
 from goodwill.ledger.reader import open_ledger
 from goodwill.services.care_run import run_care
+from goodwill.settings import Settings
 
 
 def render_summary(summary: LedgerSummary) -> None:
@@ -99,8 +100,30 @@ def demo_command(
     )
     outbox = settings.outbox_dir or settings.data_dir / "outbox"
     console.print(f"Every message is in {outbox}/ as an .eml file (the folder channel).")
+    _web_access(settings)
     console.print(f"[dim]Done in {time.perf_counter() - started:.1f} s.[/]")
     _next_steps(settings.data_dir)
+
+
+def _web_access(settings: Settings) -> None:
+    """How to open the care desk and one customer's own pages."""
+    from goodwill.cli.staff import demo_access
+
+    email, password, link = demo_access(settings)
+    data = f" --data {settings.data_dir}" if settings.data_dir != Path("goodwill-data") else ""
+    lines = [
+        f"Start the web app with [bold]goodwill serve{data}[/] (or `.venv/bin/goodwill serve{data}`), then:",
+        f"  • the care desk: {settings.public_url}/desk — sign in as [bold]{email}[/] with "
+        f"password [bold]{password}[/] (a lead; shown once, new at each demo)",
+    ]
+    if link:
+        lines.append(
+            f"  • a customer's own pages: {link} — their one-time sign-in link "
+            f"(works once, for {settings.login_link_minutes} minutes)"
+        )
+    console.print(
+        Panel("\n".join(lines), title="5. The care desk and self-service", title_align="left")
+    )
 
 
 def _next_steps(data_dir: Path) -> None:

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from goodwill.analytics.detectors.base import DetectorContext
 from goodwill.analytics.detectors.registry import load_detectors
-from goodwill.channels import DeliveryReport, deliver
-from goodwill.channels.configure import channel_for
+from goodwill.channels import DeliveryReport
+from goodwill.channels.configure import deliver_all
 from goodwill.channels.credits_export import ExportReport
 from goodwill.domain.contact import ContactPolicy
 from goodwill.domain.merge import merge_repeated_failures
@@ -50,7 +50,8 @@ class CareRunReport:
     #: (kind, status) of each moment this run recorded; for a dry run, what it would record.
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
     acted: ActCounts | None = None
-    delivery: DeliveryReport | None = None
+    delivery: DeliveryReport | None = None  # emails
+    billing: DeliveryReport | None = None  # billing webhooks, when a URL is set
     credits: ExportReport | None = None
     decisions: list[Decision] = field(default_factory=list)
 
@@ -94,9 +95,8 @@ def run_care(
         report.outcomes = report.acted.outcomes
         finish_run(session, run, _counts(detected, report.acted), now=datetime.now(UTC))
     if deliver_now:
-        report.delivery = deliver(
-            engine, channel_for(settings), max_attempts=settings.max_delivery_attempts
-        )
+        email, *billing = deliver_all(engine, settings)
+        report.delivery, report.billing = email, (billing[0] if billing else None)
     engine.dispose()
     return report
 

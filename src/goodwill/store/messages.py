@@ -76,17 +76,26 @@ def enqueue_message(
 
 
 def claim_due(
-    session: Session, *, worker: str, now: datetime, lease: timedelta, limit: int
+    session: Session,
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    medium: str | None = None,
 ) -> list[Message]:
     """Claim up to ``limit`` due messages for ``worker``; commit before sending them.
 
     Due means queued with ``next_attempt_at`` come, or stuck in ``sending`` past its lease.
     Each claim counts as an attempt, so a message that kills its worker runs out of tries.
+    ``medium`` (``email``, ``webhook``) limits the claim to messages for that medium.
     """
     due = or_(
         and_(Message.status == MessageStatus.QUEUED, Message.next_attempt_at <= now),
         and_(Message.status == MessageStatus.SENDING, Message.claimed_until <= now),
     )
+    if medium is not None:
+        due = and_(due, Message.channel == medium)
     # SKIP LOCKED lets PostgreSQL workers pass over each other's rows; SQLite ignores it
     # and relies on the engine's BEGIN IMMEDIATE to run one claim at a time.
     ids = list(

@@ -16,20 +16,21 @@ from goodwill.analytics.contract_notices import annual_best_tariff, end_of_contr
 from goodwill.analytics.detectors.base import DetectorContext
 
 
-def _lookback(context: DetectorContext) -> Mapping[str, object]:
-    return {"lookback_months": context.settings.lookback_months}
+class _RatedDetector:
+    """What the contract detectors share: they rate the same lookback window as advice."""
+
+    gift: ClassVar[str] = "message"
+
+    def parameters(self, context: DetectorContext) -> Mapping[str, object]:
+        return {"lookback_months": context.settings.lookback_months}
 
 
-class LoyaltyPenalty:
+class LoyaltyPenalty(_RatedDetector):
     """A device fee still charged after the term ended; only where a SIM-only plan can replace it."""
 
     name: ClassVar[str] = "loyalty_penalty"
     message_type: ClassVar[str] = "advice"
     mandatory: ClassVar[bool] = False
-    gift: ClassVar[str] = "message"
-
-    def parameters(self, context: DetectorContext) -> Mapping[str, object]:
-        return _lookback(context)
 
     def detect(self, context: DetectorContext) -> ibis.Table:
         moments = loyalty_penalty(context.ledger, context.asof, context.settings)
@@ -37,31 +38,23 @@ class LoyaltyPenalty:
         return moments.filter(moments.evidence.cast("json")["replacement_plan_id"].notnull())
 
 
-class EndOfContract:
+class EndOfContract(_RatedDetector):
     """The end-of-contract notice, 10 to 40 days before the minimum term ends."""
 
     name: ClassVar[str] = "end_of_contract"
     message_type: ClassVar[str] = "service"
     mandatory: ClassVar[bool] = True
-    gift: ClassVar[str] = "message"
-
-    def parameters(self, context: DetectorContext) -> Mapping[str, object]:
-        return _lookback(context)
 
     def detect(self, context: DetectorContext) -> ibis.Table:
         return end_of_contract(context.ledger, context.asof, context.settings)
 
 
-class AnnualBestTariff:
+class AnnualBestTariff(_RatedDetector):
     """The yearly best-tariff notice for customers out of contract."""
 
     name: ClassVar[str] = "annual_best_tariff"
     message_type: ClassVar[str] = "service"
     mandatory: ClassVar[bool] = True
-    gift: ClassVar[str] = "message"
-
-    def parameters(self, context: DetectorContext) -> Mapping[str, object]:
-        return _lookback(context)
 
     def detect(self, context: DetectorContext) -> ibis.Table:
         return annual_best_tariff(context.ledger, context.asof, context.settings)

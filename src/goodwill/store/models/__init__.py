@@ -8,6 +8,18 @@ from goodwill.store.models.budgets import Budget, BudgetSpend
 from goodwill.store.models.care import Action, Contact, Moment, MomentStatus, Run, RunStatus
 from goodwill.store.models.experiments import Assignment, Experiment
 from goodwill.store.models.outbox import Message, MessageStatus
+from goodwill.store.models.web import (
+    Gesture,
+    GestureStatus,
+    Job,
+    JobStatus,
+    LoginToken,
+    PlanChangeRequest,
+    Promise,
+    SimBlock,
+    StaffRole,
+    StaffUser,
+)
 
 __all__ = [
     "Action",
@@ -21,11 +33,21 @@ __all__ = [
     "CreditExport",
     "CreditExportItem",
     "Experiment",
+    "Gesture",
+    "GestureStatus",
+    "Job",
+    "JobStatus",
+    "LoginToken",
     "Message",
     "MessageStatus",
     "Moment",
     "MomentStatus",
+    "PlanChangeRequest",
+    "Promise",
     "Run",
     "RunStatus",
+    "SimBlock",
+    "StaffRole",
+    "StaffUser",
     "UTCDateTime",
 ]

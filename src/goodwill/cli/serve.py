@@ -1,0 +1,31 @@
+"""``goodwill serve``: the web app (self-service, care desk, JSON API) with uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from goodwill.cli.app import DataOption, app, console, make_settings, reports_errors
+
+
+@app.command("serve")
+@reports_errors
+def serve(
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="The port to listen on.")] = 8000,
+    data: DataOption = None,
+) -> None:
+    """Serve customer self-service, the care desk and the JSON API (docs at /api/docs)."""
+    import uvicorn
+
+    from goodwill.store import make_engine, store_url_for, upgrade
+    from goodwill.web.app import create_app
+
+    settings = make_settings(data)
+    engine = make_engine(store_url_for(settings))
+    upgrade(engine)
+    engine.dispose()
+    console.print(f"goodwill is at http://{host}:{port}/ (care desk: /desk, API docs: /api/docs)")
+    # access_log off: request lines carry sign-in tokens and customer ids in their paths
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level="info")

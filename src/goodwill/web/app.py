@@ -1,0 +1,121 @@
+"""The web app: customer self-service, the care desk, and the JSON API under /api.
+
+>>> app = create_app(Settings(data_dir=Path("goodwill-data")))  # doctest: +SKIP
+>>> uvicorn.run(app, host="127.0.0.1", port=8000)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from goodwill.domain.formatting import format_day, format_money
+from goodwill.settings import Settings
+from goodwill.store import make_engine, session_factory, store_url_for
+from goodwill.web.config import web_config
+from goodwill.web.deps import WebState
+from goodwill.web.errors import NotSignedIn, WebError
+from goodwill.web.pages import cell, page, see_other
+from goodwill.web.security import RateLimiter
+
+HERE = Path(__file__).parent
+
+
+def create_app(settings: Settings, state: WebState | None = None) -> FastAPI:
+    """The app for ``settings``; the store must be migrated (``goodwill db upgrade``)."""
+    state = state or _state(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.engine.dispose()
+
+    app = FastAPI(
+        title="goodwill",
+        summary="Customer self-service and the care desk of goodwill.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.web = state
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=state.config.session_secret,
+        session_cookie="goodwill_session",
+        max_age=state.config.session_max_age_s,
+        same_site="lax",
+        https_only=state.config.https_only,
+    )
+    _routes(app)
+    _error_handlers(app)
+    return app
+
+
+def _state(settings: Settings) -> WebState:
+    config = web_config(settings)
+    engine = make_engine(store_url_for(settings))
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters.update(money=format_money, day=format_day, cell=cell)
+    limiter = RateLimiter(config.login_attempts, config.login_window_s)
+    return WebState(settings, config, engine, session_factory(engine), templates, limiter)
+
+
+def _routes(app: FastAPI) -> None:
+    from goodwill.web.routes import api, desk, gestures, self_service
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_api_route("/static/plotly.min.js", _plotly_js, include_in_schema=False)
+    for module in (self_service, desk, gestures, api):
+        app.include_router(module.router)
+
+
+def _plotly_js() -> FileResponse:
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    return FileResponse(path, media_type="text/javascript")
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(WebError)
+    async def web_error(request: Request, exc: WebError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        if isinstance(exc, NotSignedIn):
+            return see_other("/desk/login" if request.url.path.startswith("/desk") else "/signin")
+        return page(request, "error.html", exc.status, title=exc.title, message=exc.message)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        title = "We couldn't find that" if exc.status_code == 404 else "That didn't work"
+        message = "There's nothing here. It may have moved, or the link is old."
+        return page(request, "error.html", exc.status_code, title=title, message=message)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_input(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": jsonable_errors(exc)}, status_code=422)
+        fields = sorted({str(e["loc"][-1]) for e in exc.errors()})
+        message = f"Please check {', '.join(fields)}: something there isn't quite right."
+        return page(request, "error.html", 400, title="That didn't quite work", message=message)
+
+
+def jsonable_errors(exc: RequestValidationError) -> list[dict[str, object]]:
+    """Validation errors without the input echoed back (it may hold personal data)."""
+    return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api")

@@ -1,0 +1,114 @@
+"""The dependencies routes ask for by type: the store session, the ledger, who is signed in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import Depends, Form, Header, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from goodwill.ledger.reader import Ledger, open_ledger
+from goodwill.settings import Settings
+from goodwill.store.models import StaffRole, StaffUser
+from goodwill.web.config import WebConfig
+from goodwill.web.errors import Forbidden, NotSignedIn
+from goodwill.web.security import RateLimiter, csrf_ok
+
+
+@dataclass
+class WebState:
+    """Everything the app holds for its lifetime; made by :func:`create_app`."""
+
+    settings: Settings
+    config: WebConfig
+    engine: Engine
+    sessions: sessionmaker[Session]
+    templates: Jinja2Templates
+    login_limiter: RateLimiter
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def today(self) -> date:
+        return self.clock().date()
+
+
+def web_state(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+StateDep = Annotated[WebState, Depends(web_state)]
+
+
+def store_session(state: StateDep) -> Iterator[Session]:
+    """A store session for the request; a route that writes commits it, else it rolls back."""
+    with state.sessions() as session:
+        yield session
+
+
+def ledger(state: StateDep) -> Iterator[Ledger]:
+    """The ledger, opened for this request on its own DuckDB connection."""
+    opened = open_ledger(state.settings.ledger_dir)
+    try:
+        yield opened
+    finally:
+        opened.con.disconnect()
+
+
+SessionDep = Annotated[Session, Depends(store_session)]
+LedgerDep = Annotated[Ledger, Depends(ledger)]
+
+
+def current_customer(request: Request) -> str:
+    """The signed-in customer's id, or NotSignedIn."""
+    customer_id = request.session.get("customer_id")
+    if not isinstance(customer_id, str):
+        raise NotSignedIn("Please sign in to see your account.")
+    return customer_id
+
+
+def current_staff(request: Request, state: StateDep) -> StaffUser:
+    """The signed-in member of staff; a customer (or nobody) is refused.
+
+    Read in a short session of its own, so no store lock is held beyond this read.
+    """
+    staff_id = request.session.get("staff_id")
+    if not isinstance(staff_id, int):
+        if "customer_id" in request.session:
+            raise Forbidden("The care desk is for our staff. Your own account is at /me.")
+        raise NotSignedIn("Please sign in to the care desk.")
+    with state.sessions() as session:
+        user = session.get(StaffUser, staff_id)
+    if user is None:
+        request.session.clear()
+        raise NotSignedIn("Please sign in to the care desk again.")
+    return user
+
+
+def current_lead(user: Annotated[StaffUser, Depends(current_staff)]) -> StaffUser:
+    if user.role != StaffRole.LEAD:
+        raise Forbidden("Only a lead can do this.")
+    return user
+
+
+def form_csrf(request: Request, csrf_token: Annotated[str | None, Form()] = None) -> None:
+    """Every form posts back the session's CSRF token."""
+    if not csrf_ok(request.session, csrf_token):
+        raise Forbidden("This form has expired. Please go back, reload the page and try again.")
+
+
+def api_csrf(request: Request, x_csrf_token: Annotated[str | None, Header()] = None) -> None:
+    """Every API call that changes something sends the session's CSRF token in X-CSRF-Token."""
+    if not csrf_ok(request.session, x_csrf_token):
+        raise Forbidden("Send the session's CSRF token in the X-CSRF-Token header.")
+
+
+CurrentCustomer = Annotated[str, Depends(current_customer)]
+CurrentStaff = Annotated[StaffUser, Depends(current_staff)]
+CurrentLead = Annotated[StaffUser, Depends(current_lead)]
+FormCsrf = Depends(form_csrf)
+ApiCsrf = Depends(api_csrf)

@@ -1,0 +1,65 @@
+"""Rendering a page: the template, the view context, and what every page needs."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from goodwill.channels import deliver
+from goodwill.channels.configure import channel_for
+from goodwill.web.deps import WebState
+from goodwill.web.security import csrf_token
+
+log = logging.getLogger("goodwill.web")
+
+
+def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """``templates/<name>`` rendered with ``context``, the CSRF token and who is signed in."""
+    state: WebState = request.app.state.web
+    return state.templates.TemplateResponse(
+        request,
+        name,
+        {"csrf": csrf_token(request.session), "session": dict(request.session), **context},
+        status_code=status_code,
+    )
+
+
+def see_other(url: str) -> RedirectResponse:
+    """After a POST, go to the page that shows the result (a reload does not post again)."""
+    return RedirectResponse(url, status_code=303)
+
+
+def deliver_outbox(state: WebState) -> None:
+    """Send what the request queued (after the response); failures stay queued for retry."""
+    try:
+        report = deliver(
+            state.engine,
+            channel_for(state.settings),
+            max_attempts=state.settings.max_delivery_attempts,
+        )
+    except Exception as exc:  # the messages stay in the outbox; `goodwill deliver` retries
+        log.warning("outbox delivery failed: %s", type(exc).__name__)
+        return
+    log.info("outbox: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
+
+
+def cell(value: object, column: str, currency: str = "GBP") -> str:
+    """A value as a desk table shows it: money in pounds, times to the minute, blanks empty."""
+    from datetime import datetime
+
+    from goodwill.domain.formatting import format_money
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) and (
+        column.endswith("_minor") or column in ("amount", "monthly_fee")
+    ):
+        return format_money(value, currency)
+    if isinstance(value, datetime):
+        return value.strftime("%d %b %Y %H:%M")
+    return str(value)

@@ -1,0 +1,186 @@
+"""The customer's own pages as data: the same context renders the page and the JSON."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from goodwill.channels.render import describe_usage
+from goodwill.domain.formatting import format_day, format_money
+from goodwill.ledger.reader import Ledger
+from goodwill.settings import Settings
+from goodwill.store.models import Agent, CaseOwner, PlanChangeRequest, SimBlock
+from goodwill.web import ledger_reads
+from goodwill.web.errors import NotFound
+from goodwill.web.flows.plan_switch import line_name, period_words
+from goodwill.web.flows.signin import first_name
+
+
+class UsageMonth(BaseModel):
+    period: str
+    use: dict[str, float]
+    words: str
+
+
+class AdviceView(BaseModel):
+    recommended_plan_id: str
+    recommended_plan_name: str
+    monthly_saving_minor: int
+    annual_saving_minor: int
+    months_considered: int
+    in_contract: bool
+    words: str
+
+
+class LineView(BaseModel):
+    subscription_id: str
+    line: str
+    plan_id: str
+    plan_name: str
+    monthly_fee_minor: int
+    monthly_fee: str
+    usage: list[UsageMonth]
+    advice: AdviceView | None
+    blocked_since: datetime | None
+    switch_pending: str | None
+
+
+class OwnerView(BaseModel):
+    name: str
+    email: str | None
+    phone: str | None
+    case: str
+
+
+class MyPlanView(BaseModel):
+    customer_id: str
+    name: str
+    first_name: str
+    lines: list[LineView]
+    owners: list[OwnerView]
+
+
+def my_plan(
+    session: Session, ledger: Ledger, settings: Settings, customer_id: str, today: date
+) -> MyPlanView:
+    """Plans, use and advice of the customer's active lines, and who owns their cases."""
+    row = ledger_reads.customer(ledger, customer_id)
+    if row is None:
+        raise NotFound()
+    subs = [s for s in ledger_reads.subscriptions(ledger, customer_id) if s["active"]]
+    usage = _usage_by_line(ledger, [s["subscription_id"] for s in subs])
+    advice = {
+        a["subscription_id"]: a for a in ledger_reads.advice(ledger, today, settings, customer_id)
+    }
+    blocks = _blocks(session, customer_id)
+    names = {p["plan_id"]: p["name"] for p in ledger_reads.plans_on_sale(ledger)}
+    pending = _pending_switches(session, customer_id, names)
+    lines = [
+        LineView(
+            subscription_id=s["subscription_id"],
+            line=line_name(s),
+            plan_id=s["plan_id"],
+            plan_name=s["plan_name"] or s["plan_id"],
+            monthly_fee_minor=int(s["monthly_fee_minor"] or 0),
+            monthly_fee=format_money(int(s["monthly_fee_minor"] or 0), s["currency"] or "GBP"),
+            usage=usage.get(s["subscription_id"], []),
+            advice=_advice(advice.get(s["subscription_id"])),
+            blocked_since=blocks.get(s["subscription_id"]),
+            switch_pending=pending.get(s["subscription_id"]),
+        )
+        for s in subs
+    ]
+    name = str(row["name"])
+    return MyPlanView(
+        customer_id=customer_id,
+        name=name,
+        first_name=first_name(name),
+        lines=lines,
+        owners=owners(session, customer_id),
+    )
+
+
+def owners(session: Session, customer_id: str) -> list[OwnerView]:
+    """The named owner of each open case of the customer, with their direct contact."""
+    query = (
+        select(CaseOwner.subject, Agent.name, Agent.email, Agent.phone)
+        .join(Agent, CaseOwner.agent_id == Agent.id)
+        .where(CaseOwner.customer_id == customer_id, CaseOwner.released_at.is_(None))
+        .order_by(CaseOwner.assigned_at.desc())
+    )
+    return [
+        OwnerView(name=name, email=email, phone=phone, case=case_words(subject))
+        for subject, name, email, phone in session.execute(query)
+    ]
+
+
+def case_words(subject: str) -> str:
+    """'ticket:T-9' → 'your enquiry T-9'; a moment's key → what it was about."""
+    kind, _, rest = subject.partition(":")
+    if kind == "ticket":
+        return f"your enquiry {rest}"
+    return {
+        "broken_promise": "a promise we broke",
+        "slow_first_response": "a slow reply from us",
+        "promise_at_risk": "a promise we're running late on",
+    }.get(kind, "your case")
+
+
+def _usage_by_line(ledger: Ledger, subscription_ids: list[str]) -> dict[str, list[UsageMonth]]:
+    months: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for r in ledger_reads.usage(ledger, subscription_ids):
+        months[r["subscription_id"], r["period"]][r["kind"]] = float(r["quantity"])
+    out: dict[str, list[UsageMonth]] = defaultdict(list)
+    for (sub, period), use in months.items():
+        out[sub].append(UsageMonth(period=period, use=use, words=describe_usage(use) or "nothing"))
+    return out
+
+
+def _advice(row: dict[str, object] | None) -> AdviceView | None:
+    if row is None:
+        return None
+    currency = str(row["currency"])
+    monthly, yearly = int(row["monthly_saving_minor"]), int(row["annual_saving_minor"])  # type: ignore[call-overload]
+    words = (
+        f"Going by your last {row['months_considered']} months, {row['recommended_plan_name']} "
+        f"fits the way you use your phone and costs about {format_money(monthly, currency)} "
+        f"a month less: {format_money(yearly, currency)} a year back in your pocket."
+    )
+    if row["in_contract"] and row["contract_end"]:
+        words += f" Your contract runs to {format_day(str(row['contract_end']))}; the saving starts then."
+    return AdviceView(
+        recommended_plan_id=str(row["recommended_plan_id"]),
+        recommended_plan_name=str(row["recommended_plan_name"]),
+        monthly_saving_minor=monthly,
+        annual_saving_minor=yearly,
+        months_considered=int(row["months_considered"]),  # type: ignore[call-overload]
+        in_contract=bool(row["in_contract"]),
+        words=words,
+    )
+
+
+def _blocks(session: Session, customer_id: str) -> dict[str, datetime]:
+    query = select(SimBlock.subscription_id, SimBlock.blocked_at).where(
+        SimBlock.customer_id == customer_id
+    )
+    return {sub: at for sub, at in session.execute(query)}
+
+
+def _pending_switches(session: Session, customer_id: str, names: dict[str, str]) -> dict[str, str]:
+    query = (
+        select(
+            PlanChangeRequest.subscription_id,
+            PlanChangeRequest.to_plan_id,
+            PlanChangeRequest.effective_period,
+        )
+        .where(PlanChangeRequest.customer_id == customer_id)
+        .order_by(PlanChangeRequest.id)
+    )
+    return {
+        sub: f"{names.get(plan, plan)} from {period_words(period)}"
+        for sub, plan, period in session.execute(query)
+    }

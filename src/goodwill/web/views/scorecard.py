@@ -1,0 +1,82 @@
+"""The Balanced Scorecard for the desk's dashboard, kept for a day once built."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from goodwill.analytics.scorecard.readings import interval, show
+from goodwill.ledger.reader import Ledger
+from goodwill.web.deps import WebState
+
+log = logging.getLogger("goodwill.web")
+TITLES = {
+    "customer": "Customer",
+    "financial": "Financial",
+    "process": "Internal process",
+    "learning": "Learning: does giving pay?",
+}
+
+
+@dataclass(frozen=True)
+class CardView:
+    asof: str
+    perspectives: list[dict[str, Any]] = field(default_factory=list)
+    plot: dict[str, Any] | None = None
+    problem: str | None = None
+
+
+_CACHE: dict[tuple[str, str], CardView] = {}
+
+
+def scorecard_view(ledger: Ledger, state: WebState) -> CardView:
+    """The scorecard as of today (built once a day per data folder; re-rating skipped)."""
+    key = (str(state.settings.data_dir), state.today().isoformat())
+    if key not in _CACHE:
+        _CACHE[key] = _build(ledger, state)
+    return _CACHE[key]
+
+
+def _build(ledger: Ledger, state: WebState) -> CardView:
+    from goodwill.analytics.scorecard import build_scorecard
+
+    asof = state.today()
+    try:
+        card = build_scorecard(ledger, asof, state.settings, state.engine, with_advice=False)
+    except Exception as exc:  # the dashboard says so rather than failing the desk
+        log.warning("scorecard failed: %s", type(exc).__name__)
+        return CardView(
+            asof.isoformat(), problem="The scorecard can't be built from this data yet."
+        )
+    perspectives = [
+        {
+            "title": TITLES.get(p.name, p.name),
+            "reading": p.reading,
+            "figures": [
+                (f.label, show(f, card.currency), interval(f, card.currency), f.estimate.n)
+                for f in p.figures
+            ],
+        }
+        for p in card.perspectives
+    ]
+    curves = [c.as_dict() for p in card.perspectives for c in p.curves]
+    plot = {
+        "data": [
+            {
+                "x": c["months"],
+                "y": c["survival"],
+                "name": f"{c['label']} (n={c['n']})",
+                "mode": "lines",
+                "line": {"shape": "hv"},
+            }
+            for c in curves
+        ],
+        "layout": {
+            "title": {"text": "Still with us, by month of joining"},
+            "margin": {"t": 40, "r": 10},
+            "xaxis": {"title": {"text": "months since joining"}},
+            "yaxis": {"range": [0, 1.02]},
+        },
+    }
+    return CardView(asof.isoformat(), perspectives, plot if curves else None)

@@ -1,0 +1,118 @@
+"""Real Chromium against the real server: the customer's and the desk's main journeys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from goodwill.settings import Settings
+from goodwill.store import make_engine, upgrade
+from goodwill.web.app import create_app
+from tests.e2e.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    needs_chromium,
+    serving,
+    wait_for_link,
+)
+from tests.integration.web_support import (
+    AGENT_PASSWORD,
+    LEAD_PASSWORD,
+    emails_in,
+    ledger_data,  # noqa: F401  (a fixture)
+    seed_people,
+)
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+
+@dataclass
+class Site:
+    url: str
+    outbox: Path
+    page: Any
+    shots: Path
+
+
+@pytest.fixture
+def site(ledger_data: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Site]:  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "ledger").symlink_to(ledger_data / "ledger")
+    port = free_port()
+    settings = Settings(data_dir=data, store_url=f"sqlite:///{tmp_path / 'store.sqlite'}")
+    engine = make_engine(settings.store_url or "")
+    upgrade(engine)
+    seed_people(engine)
+    engine.dispose()
+    app = create_app(settings)
+    app.state.web.config = replace(app.state.web.config, public_url=f"http://127.0.0.1:{port}")
+    with serving(app, port) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        site = Site(url, data / "outbox", page, tmp_path / "screenshots")
+        try:
+            yield site
+        finally:
+            if getattr(request.node, "failed", True):
+                site.shots.mkdir(exist_ok=True)
+                page.screenshot(path=str(site.shots / "failure.png"), full_page=True)
+            browser.close()
+
+
+def _sign_in_by_link(site: Site, email: str) -> None:
+    site.page.goto(f"{site.url}/signin")
+    site.page.fill("#email", email)
+    site.page.click("text=Send me a link")
+    site.page.wait_for_selector("text=Check your email")
+    site.page.goto(wait_for_link(site.outbox, email))
+    site.page.click("text=Sign me in")
+    site.page.wait_for_selector("text=Hi Ann")
+
+
+def test_customer_blocks_a_lost_sim_and_switches_plan(site: Site) -> None:
+    page = site.page
+    _sign_in_by_link(site, "ann@example.com")
+    page.locator("#line-S2").get_by_role("button", name="Block this SIM now").click()  # click 1
+    page.get_by_role("button", name="Send my free replacement").click()  # click 2
+    assert page.get_by_role("heading", name="Sorted, Ann").is_visible()
+    page.goto(f"{site.url}/me")
+    page.get_by_role("link", name="Switch to Goodybag 7.50").click()
+    page.get_by_role("button", name="Yes, switch me").click()
+    assert page.get_by_role("heading", name="All done, Ann").is_visible()
+    page.goto(f"{site.url}/me")
+    assert "moving to Goodybag 7.50" in page.content()
+
+
+def test_agent_opens_360_and_a_lead_approves_a_held_gift(site: Site) -> None:
+    page = site.page
+    _desk_sign_in(site, "priya@care.example", AGENT_PASSWORD)
+    page.goto(f"{site.url}/desk/customers?q=ann")
+    page.get_by_role("link", name="Ann Lee").click()
+    assert page.get_by_role("heading", name="Ann Lee").is_visible()
+    page.fill("#amount", "40")
+    page.fill("#reason", "Sorry we got your bill wrong twice.")
+    page.get_by_role("button", name="Give credit").click()
+    assert page.get_by_text("gone to a lead").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+    _desk_sign_in(site, "lee@care.example", LEAD_PASSWORD)
+    page.get_by_role("link", name="Approvals").click()
+    page.get_by_role("button", name="Approve and give").click()
+    assert page.get_by_text("Nothing waiting").is_visible()
+    page.wait_for_timeout(300)  # the message goes out just after the response
+    assert any("from Priya Shah" in subject for _, subject, _ in emails_in(site.outbox))
+
+
+def _desk_sign_in(site: Site, email: str, password: str) -> None:
+    site.page.goto(f"{site.url}/desk/login")
+    site.page.fill("#email", email)
+    site.page.fill("#password", password)
+    site.page.get_by_role("button", name="Sign in").click()
+    site.page.wait_for_selector("text=How we're doing")
