@@ -57,7 +57,7 @@ def build_scorecard(
     perspectives = (
         customer,
         financial_perspective(ledger, window, store, customer.curves[0]),
-        process_perspective(ledger, window, settings),
+        process_perspective(ledger, window, settings, store),
         learning_perspective(ledger, window, store),
     )
     read = tuple(dataclasses.replace(p, reading=READERS[p.name](p, currency)) for p in perspectives)

@@ -14,7 +14,8 @@ class Figure:
     """One figure of a perspective. ``unit`` says how to show it:
 
     ``share`` (0-1), ``points`` (NPS), ``minor`` (money in minor units of ``currency``),
-    ``rate`` (per the ``per`` in the label), ``auc`` (0-1), ``hours``, ``days``, ``months`` or ``count``.
+    ``rate`` (per the ``per`` in the label), ``auc`` (0-1), ``minutes``, ``hours``, ``days``,
+    ``months`` or ``count``.
     """
 
     key: str

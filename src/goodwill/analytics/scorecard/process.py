@@ -6,10 +6,12 @@ import math
 from collections.abc import Mapping
 
 import ibis
+from sqlalchemy import Engine
 
 from goodwill.analytics.scorecard.figures import Figure, Perspective
+from goodwill.analytics.scorecard.store_reads import self_service_jobs
 from goodwill.analytics.scorecard.window import Window, all_rows, days_between, one_row, ts
-from goodwill.domain.stats import Z_95, Estimate, proportion
+from goodwill.domain.stats import Z_95, Estimate, proportion, quantile_estimate
 from goodwill.ledger.contract import TICKET_CHANNELS
 from goodwill.ledger.reader import Ledger
 from goodwill.settings import Settings
@@ -85,8 +87,41 @@ def sla_figure(
     )
 
 
-def process_perspective(ledger: Ledger, window: Window, settings: Settings) -> Perspective:
-    """Every process figure; self-service is reported as not recorded when the ledger lacks it."""
+def self_service_figures(store: Engine | None, window: Window) -> list[Figure]:
+    """Completion rate and median time to done of the self-service jobs (plan switch, lost
+    SIM …) the web app recorded; without a store, they are reported as not recorded."""
+    if store is None:
+        missing = Estimate.missing(
+            0, "no store: self-service journeys are recorded by `goodwill serve`"
+        )
+        return [
+            Figure("self_service_completion", "Self-service journeys completed", missing, "share")
+        ]
+    jobs = self_service_jobs(store, window)
+    figures = [
+        Figure(
+            "self_service_completion",
+            "Self-service journeys completed",
+            proportion(sum(done for _, done, _ in jobs), len(jobs)),
+            "share",
+        )
+    ]
+    minutes = [m for _, done, m in jobs if done and m is not None]
+    figures.append(
+        Figure(
+            "self_service_minutes_median",
+            "Self-service time to done, median (minutes)",
+            quantile_estimate(minutes, 0.5, "finished journeys"),
+            "minutes",
+        )
+    )
+    return figures
+
+
+def process_perspective(
+    ledger: Ledger, window: Window, settings: Settings, store: Engine | None = None
+) -> Perspective:
+    """Every process figure; self-service comes from the store's job records."""
     tickets = ledger.table("tickets")
     figures = [
         promises_figure(ledger.table("promises"), window),
@@ -97,11 +132,6 @@ def process_perspective(ledger: Ledger, window: Window, settings: Settings) -> P
             settings.sla_complaint_first_response_minutes,
         ),
         *channel_figures(tickets, window),
-        Figure(
-            "self_service_completion",
-            "Self-service journeys completed",
-            Estimate.missing(0, "self-service journeys are not recorded in the ledger yet"),
-            "share",
-        ),
+        *self_service_figures(store, window),
     ]
     return Perspective("process", tuple(figures), "")

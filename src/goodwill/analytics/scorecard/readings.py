@@ -21,7 +21,7 @@ def show(figure: Figure, currency: str) -> str:
         return f"{value:.2f}"
     if figure.unit == "hours" and value < 10:
         return f"{value:.2f}"
-    if figure.unit in ("hours", "months", "rate"):
+    if figure.unit in ("hours", "months", "rate", "minutes"):
         return f"{value:,.1f}"
     return f"{value:,.0f}"
 

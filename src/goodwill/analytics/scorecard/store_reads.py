@@ -71,3 +71,22 @@ def given_back_by_customer(engine: Engine, customer_ids: list[str] | None = None
     if customer_ids is None:
         return rows
     return {cid: rows.get(cid, 0) for cid in customer_ids}
+
+
+def self_service_jobs(engine: Engine, window: Window) -> list[tuple[str, bool, float | None]]:
+    """(kind, done, minutes to done) of every self-service job started in the window."""
+    from goodwill.store.models import Job, JobStatus
+
+    query = select(Job.kind, Job.status, Job.started_at, Job.finished_at).where(
+        (Job.started_at >= window.start) & (Job.started_at < window.through_asof)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [
+        (
+            kind,
+            status == JobStatus.DONE,
+            (finished - started).total_seconds() / 60 if finished is not None else None,
+        )
+        for kind, status, started, finished in rows
+    ]

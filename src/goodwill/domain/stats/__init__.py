@@ -19,6 +19,7 @@ from goodwill.domain.stats.proportions import (
     proportion,
     rate_per,
 )
+from goodwill.domain.stats.quantiles import quantile_estimate
 from goodwill.domain.stats.survival import (
     KaplanMeier,
     SurvivalPoint,
@@ -45,6 +46,7 @@ __all__ = [
     "net_promoter_score",
     "nps_counts",
     "proportion",
+    "quantile_estimate",
     "rate_per",
     "steps_from_durations",
 ]
