@@ -8,14 +8,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from goodwill.channels import deliver
+from goodwill.channels.configure import deliver_all
 from goodwill.channels.webhook import WebhookChannel
+from goodwill.settings import Settings
 from goodwill.store.messages import Backoff
 from goodwill.store.models import Message
 from tests.integration.conftest import QUEUED_AT, QueueMessages
@@ -107,3 +110,34 @@ def test_an_answer_other_than_2xx_is_retried_with_the_same_key(
     assert deliver(engine, channel, now=LATER + timedelta(minutes=1), backoff=MINUTE).sent == 1
     first, second = receiver.requests
     assert first["headers"]["Idempotency-Key"] == second["headers"]["Idempotency-Key"]
+
+
+def test_billing_messages_go_to_the_billing_webhook_and_emails_to_the_email_channel(
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    queue_messages: QueueMessages,
+    receiver: Receiver,
+    tmp_path: Path,
+) -> None:
+    emails = queue_messages(2)
+    (billing,) = queue_messages(1, first=2)
+    with sessions.begin() as session:
+        session.execute(
+            update(Message).where(Message.message_id == billing).values(channel="webhook")
+        )
+    waiting = Settings(data_dir=tmp_path, outbox_dir=tmp_path / "outbox")
+    reports = deliver_all(engine, waiting)
+    assert [r.sent for r in reports] == [2]  # no billing URL: the billing message waits
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
+    with sessions() as session:
+        assert (
+            session.scalar(select(Message.status).where(Message.message_id == billing)) == "queued"
+        )
+
+    ready = Settings(
+        data_dir=tmp_path, outbox_dir=tmp_path / "outbox", billing_webhook_url=receiver.url
+    )
+    reports = deliver_all(engine, ready)
+    assert [r.sent for r in reports] == [0, 1]
+    assert [r["json"]["message_id"] for r in receiver.requests] == [billing]
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == len(emails)

@@ -50,10 +50,10 @@ def channel_for(settings: Settings, name: str | None = None) -> Channel:
 
 
 def deliver_all(
-    engine: Engine, settings: Settings, email_channel: str | None = None
+    engine: Engine, settings: Settings, email_channel: Channel | None = None
 ) -> list[DeliveryReport]:
     """Deliver each medium through its own channel: emails through ``email_channel`` (default:
-    the ``channel`` setting), billing messages through the webhook at ``billing_webhook_url``.
+    the one the ``channel`` setting names), billing messages through the webhook at ``billing_webhook_url``.
 
     Without a billing URL, billing messages stay queued (and are counted as waiting) rather
     than going anywhere they were not meant for.
@@ -63,7 +63,9 @@ def deliver_all(
 
     attempts = settings.max_delivery_attempts
     reports = [
-        deliver(engine, channel_for(settings, email_channel), max_attempts=attempts, medium="email")
+        deliver(
+            engine, email_channel or channel_for(settings), max_attempts=attempts, medium="email"
+        )
     ]
     if settings.billing_webhook_url:
         billing = WebhookChannel(url=settings.billing_webhook_url)

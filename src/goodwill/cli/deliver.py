@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from goodwill.channels.configure import deliver_all
+from goodwill.channels.configure import channel_for, deliver_all
 from goodwill.channels.outbox import DeliveryReport
 from goodwill.cli.app import DataOption, app, console, make_settings, reports_errors
 from goodwill.store.engine import make_engine, reporting_store_errors, store_url_for
@@ -39,11 +39,12 @@ def deliver_command(
 ) -> None:
     """Send every due message in the outbox; failures are retried later with a backoff."""
     settings = make_settings(data)
+    sender = channel_for(settings, channel)  # a wrong channel is said before the store is opened
     engine = make_engine(store_url_for(settings))
     try:
         with reporting_store_errors(engine):
             require_current(engine)
-            reports = deliver_all(engine, settings, channel)
+            reports = deliver_all(engine, settings, sender)
     finally:
         engine.dispose()
     for report in reports:

@@ -69,12 +69,14 @@ def scorecard(
 
 def _store(settings: Settings) -> Engine | None:
     """The store's engine, or None when it has not been created yet (ledger-only figures)."""
-    from goodwill.store import make_engine, store_url_for
+    from goodwill.store import make_engine, store_url_for, upgrade
 
     url = store_url_for(settings)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         return None
-    return make_engine(url)
+    engine = make_engine(url)
+    upgrade(engine)  # as the care run does: a store made by an older goodwill gains its tables
+    return engine
 
 
 def _text(card: Scorecard, output_format: str) -> str:

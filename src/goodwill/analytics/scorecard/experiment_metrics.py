@@ -49,10 +49,14 @@ def retention_stats(
 
 
 def revenue_stats(arms: ibis.Table, bills: ibis.Table, window: Window) -> dict[str, PairedStats]:
-    """Per arm: (pre-period revenue, post-period revenue net of goodwill given) pairs."""
+    """Per arm: (pre-period revenue, post-period revenue net of goodwill given) pairs, for
+    the customers whose whole post period has been billed (a gift given last week has no
+    revenue effect to show yet, and counting it as zero would read as a loss)."""
     month = arms.assigned_at.strftime("%Y-%m")
     first_post = _add_months(month, 1)
-    joined = arms.mutate(month=month, first_post=first_post).left_join(bills, "customer_id")
+    billed = _add_months(first_post, POST_MONTHS - 1) <= window.periods[-1]
+    arms = arms.mutate(month=month, first_post=first_post).filter(billed)
+    joined = arms.left_join(bills, "customer_id")
     post = (joined.period >= joined.first_post) & (
         joined.period < _add_months(joined.first_post, POST_MONTHS)
     )

@@ -87,10 +87,16 @@ def _lift_sentence(lift: Lift) -> str:
 def learning_reading(p: Perspective, currency: str) -> str:
     s = lambda key: show(p.figure(key), currency)  # noqa: E731
     money = [lift for lift in p.lifts if lift.metric == "net_revenue_minor"]
-    pays = (
-        " ".join(_lift_sentence(lift) for lift in money)
-        or "No gift has a holdout group yet, so we cannot yet say whether giving pays."
-    )
+    if money:
+        pays = " ".join(_lift_sentence(lift) for lift in money)
+    elif p.lifts:
+        kinds = sorted({lift.kind for lift in p.lifts})
+        pays = (
+            f"Gifts with a holdout ({', '.join(kinds)}) are too recent to tell: revenue needs "
+            "six billed months after the gift, retention 90 days."
+        )
+    else:
+        pays = "No gift has a holdout group yet, so we cannot yet say whether giving pays."
     return (
         f"Does giving pay? {pays} As a predictor of who leaves within six months, NPS scores "
         f"an AUC of {s('auc_nps')} against {s('auc_behaviour')} for complaints and broken "
