@@ -66,11 +66,11 @@ def run_care(
 ) -> CareRunReport:
     """Detect, decide and act for ``asof``; with ``dry_run``, decide but write nothing."""
     ledger = open_ledger(settings.ledger_dir)
-    context = DetectorContext(ledger=ledger, asof=asof, settings=settings)
-    detected = detect_all(load_detectors(detectors), context)
-    moments = [m for d in detected for m in d.moments]
     engine = make_engine(store_url_for(settings))
     upgrade(engine)
+    context = DetectorContext(ledger=ledger, asof=asof, settings=settings, store=engine)
+    detected = detect_all(load_detectors(detectors), context)
+    moments = [m for d in detected for m in d.moments]
     make_session = session_factory(engine)
     now = datetime.now(UTC)
     report = CareRunReport(asof=asof, run_id=None, dry_run=dry_run)

@@ -19,6 +19,8 @@ import ibis
 import ibis.expr.datatypes as dt
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from goodwill.ledger.reader import Ledger
     from goodwill.settings import Settings
 
@@ -39,11 +41,13 @@ MOMENT_SCHEMA = ibis.schema(
 
 @dataclass(frozen=True)
 class DetectorContext:
-    """What a detector gets: the ledger, the day it runs for, and the settings."""
+    """What a detector gets: the ledger, the day it runs for, the settings, and (read only)
+    goodwill's own store, for what goodwill itself promised (a replacement SIM)."""
 
     ledger: Ledger
     asof: date
     settings: Settings
+    store: Engine | None = None
 
 
 @runtime_checkable

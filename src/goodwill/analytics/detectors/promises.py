@@ -16,6 +16,8 @@ from typing import Any, ClassVar
 
 import ibis
 import pyarrow as pa
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from goodwill.analytics.detectors.base import MOMENT_SCHEMA, DetectorContext
 from goodwill.analytics.detectors.promise_policy import policy_for
@@ -37,9 +39,37 @@ def _parameters(policy: CompensationPolicy) -> dict[str, object]:
 
 
 def _promises(context: DetectorContext, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """The ledger's promises due in [since, until), and the ones goodwill made itself (in
+    the store, as ``web-<id>``) that the ledger does not report on yet: once the operator's
+    fulfilment feed has a row with that id, the ledger's row (with its kept_at) wins."""
     p = context.ledger.table("promises")
     near = p.filter((p.due_at >= since) & (p.due_at < until))
-    return [in_utc(row) for row in context.ledger.con.to_pyarrow(near).to_pylist()]
+    rows = [in_utc(row) for row in context.ledger.con.to_pyarrow(near).to_pylist()]
+    if context.store is not None:
+        known = {row["promise_id"] for row in rows}
+        rows += [
+            r for r in store_promises(context.store, since, until) if r["promise_id"] not in known
+        ]
+    return rows
+
+
+def store_promises(store: Engine, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Promises goodwill made itself (self-service), due in [since, until)."""
+    from goodwill.store.models import Promise
+
+    query = select(Promise).where((Promise.due_at >= since) & (Promise.due_at < until))
+    with Session(store) as session:
+        return [
+            {
+                "promise_id": f"web-{p.id}",
+                "customer_id": p.customer_id,
+                "kind": p.kind,
+                "made_at": p.made_at,
+                "due_at": p.due_at,
+                "kept_at": p.kept_at,
+            }
+            for p in session.scalars(query)
+        ]
 
 
 def in_utc(row: Mapping[str, Any]) -> dict[str, Any]:

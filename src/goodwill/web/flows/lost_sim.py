@@ -102,6 +102,8 @@ def order_replacement(
         payload={
             "subscription_id": block.subscription_id,
             "block_id": block.id,
+            # The fulfilment feed reports delivery under this id in the ledger's promises.
+            "promise_id": f"web-{promise.id}",
             "due_at": due_at.isoformat(),
             "charge_minor": 0,
         },
