@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import Depends, Form, Header, Request
+from fastapi import Depends, Form, Header, Path, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -112,3 +112,7 @@ CurrentStaff = Annotated[StaffUser, Depends(current_staff)]
 CurrentLead = Annotated[StaffUser, Depends(current_lead)]
 FormCsrf = Depends(form_csrf)
 ApiCsrf = Depends(api_csrf)
+
+
+#: A row id in a path: 1 to the largest BIGINT, so an absurd id is a 422, never a database error.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Request
 from pydantic import BaseModel, Field
 
-from goodwill.web.deps import ApiCsrf, CurrentCustomer, LedgerDep, SessionDep, StateDep
+from goodwill.web.deps import ApiCsrf, CurrentCustomer, LedgerDep, RowId, SessionDep, StateDep
 from goodwill.web.flows import lost_sim, plan_switch
 from goodwill.web.pages import deliver_outbox
 from goodwill.web.security import csrf_token
@@ -92,7 +92,7 @@ def replacement(
     ledger: LedgerDep,
     tasks: BackgroundTasks,
     customer: CurrentCustomer,
-    block_id: int,
+    block_id: RowId,
 ) -> jobs.BlockView:
     """Order the free replacement for a blocked SIM, due the next working day."""
     lost_sim.order_replacement(
@@ -104,12 +104,12 @@ def replacement(
 
 
 @router.get("/me/blocks/{block_id}", tags=["self-service"])
-def block_info(session: SessionDep, customer: CurrentCustomer, block_id: int) -> jobs.BlockView:
+def block_info(session: SessionDep, customer: CurrentCustomer, block_id: RowId) -> jobs.BlockView:
     """One of the customer's SIM blocks."""
     return jobs.block_view(session, customer, block_id)
 
 
 @router.get("/me/jobs/{job_id}", tags=["self-service"])
-def job_info(session: SessionDep, customer: CurrentCustomer, job_id: int) -> jobs.JobView:
+def job_info(session: SessionDep, customer: CurrentCustomer, job_id: RowId) -> jobs.JobView:
     """One of the customer's self-service jobs, with its steps."""
     return jobs.job_view(session, customer, job_id)

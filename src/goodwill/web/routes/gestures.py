@@ -12,7 +12,15 @@ from sqlalchemy import select
 from goodwill.domain.periods import period_of
 from goodwill.store.models import Gesture, GestureStatus, StaffUser
 from goodwill.store.staff import set_allowance
-from goodwill.web.deps import CurrentLead, CurrentStaff, FormCsrf, LedgerDep, SessionDep, StateDep
+from goodwill.web.deps import (
+    CurrentLead,
+    CurrentStaff,
+    FormCsrf,
+    LedgerDep,
+    RowId,
+    SessionDep,
+    StateDep,
+)
 from goodwill.web.errors import BadInput, NotFound
 from goodwill.web.flows import gestures
 from goodwill.web.pages import deliver_outbox, page, see_other
@@ -81,7 +89,7 @@ def decide(
     ledger: LedgerDep,
     tasks: BackgroundTasks,
     lead: CurrentLead,
-    gesture_id: int,
+    gesture_id: RowId,
     decision: Annotated[str, Form(max_length=10)] = "",
 ) -> RedirectResponse:
     if decision not in ("approve", "hold"):
@@ -105,7 +113,7 @@ def decide(
 def allowance(
     session: SessionDep,
     lead: CurrentLead,
-    staff_id: int,
+    staff_id: RowId,
     amount: Annotated[str, Form(max_length=20)] = "",
 ) -> RedirectResponse:
     if set_allowance(session, staff_id, pounds_to_minor(amount)) is None:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from goodwill.store.jobs import add_step, start_job
 from goodwill.store.signin import pending_login_token
 from goodwill.web import ledger_reads
-from goodwill.web.deps import CurrentCustomer, FormCsrf, LedgerDep, SessionDep, StateDep
+from goodwill.web.deps import CurrentCustomer, FormCsrf, LedgerDep, RowId, SessionDep, StateDep
 from goodwill.web.errors import TooManyAttempts
 from goodwill.web.flows import lost_sim, plan_switch, signin
 from goodwill.web.flows.signin import first_name
@@ -189,7 +189,7 @@ def block(
 
 @router.get("/me/blocks/{block_id}")
 def block_page(
-    request: Request, session: SessionDep, customer: CurrentCustomer, block_id: int
+    request: Request, session: SessionDep, customer: CurrentCustomer, block_id: RowId
 ) -> HTMLResponse:
     return page(request, "me/blocked.html", block=jobs.block_view(session, customer, block_id))
 
@@ -201,7 +201,7 @@ def replacement(
     ledger: LedgerDep,
     tasks: BackgroundTasks,
     customer: CurrentCustomer,
-    block_id: int,
+    block_id: RowId,
 ) -> RedirectResponse:
     lost_sim.order_replacement(
         session, ledger, state.settings, state.config, customer, block_id, now=state.clock()
@@ -219,7 +219,7 @@ def job_page(
     ledger: LedgerDep,
     state: StateDep,
     customer: CurrentCustomer,
-    job_id: int,
+    job_id: RowId,
 ) -> HTMLResponse:
     view = jobs.job_view(session, customer, job_id)
     row = ledger_reads.customer(ledger, customer) or {}
