@@ -41,7 +41,9 @@ def test_a_late_replacement_sim_is_a_broken_promise(tmp_path: Path) -> None:
     assert (moment.customer_id, moment.subscription_id) == ("C1", "web-1")
     assert moment.cost_to_business_minor > 0
     assert moment.evidence["days_late"] == 3  # due on the 20th, not kept by the end of the 23rd
-    assert str(moment.evidence["summary"]).startswith("Your new SIM was promised for 20 November 2026")
+    assert str(moment.evidence["summary"]).startswith(
+        "Your new SIM was promised for 20 November 2026"
+    )
 
 
 def test_the_operators_feed_wins_once_it_reports_the_delivery(tmp_path: Path) -> None:
