@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -106,12 +107,19 @@ def test_one_message_a_senior_owner_and_one_meaningful_gesture(tmp_path: Path) -
     }
     assert [m.status for m in c1["broken_promise"]] == ["merged", "merged"]
     assert [m.status for m in c1["repeated_failures"]] == ["acted"]
-    to_c1 = [m for m in messages if m.customer_id == "C1"]
+    to_c1 = [m for m in messages if m.customer_id == "C1" and m.channel == "email"]
     assert len(to_c1) == 1  # one honest message instead of three
+    # and one credit for the billing system, with its idempotency key
+    [credit] = [
+        json.loads(m.body_text)
+        for m in messages
+        if m.customer_id == "C1" and m.channel == "webhook"
+    ]
+    assert credit["amount_minor"] == 2000 and credit["idempotency_key"].startswith("credit-")
     text = to_c1[0].body_text
     assert "Here's what we got wrong:" in text and text.count("- Your new SIM") == 2
     assert "Grace Hall" in text and "0300 2" in text  # the senior team's, with her direct line
     assert "credit of £20" in text
     # C2 had one broken promise: an ordinary apology, from the care team.
-    [to_c2] = [m for m in messages if m.customer_id == "C2"]
+    [to_c2] = [m for m in messages if m.customer_id == "C2" and m.channel == "email"]
     assert "Tom Evans" in to_c2.body_text and "Sorry we let you down" in to_c2.subject

@@ -5,6 +5,7 @@ pattern), so a crash leaves either all of them or none.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -151,8 +152,39 @@ def _act(decision: Decision, moment_id: int, ctx: ActContext, counts: ActCounts)
         ):
             return "deferred"
         counts.credits_minor += decision.credit_minor
+    if moment.gift == "credit":
+        _queue_credit_for_billing(moment, action.id, decision.credit_minor, ctx)
     _queue_message(moment, action.id, ctx, counts)
     return "acted"
+
+
+def _queue_credit_for_billing(
+    moment: Moment, action_id: int, amount_minor: int, ctx: ActContext
+) -> None:
+    """The credit for the billing system, through the outbox's webhook medium, in the same
+    transaction as the action: sent exactly once, with the idempotency key ``credit-<action>``."""
+    body = {
+        "event": "credit",
+        "idempotency_key": f"credit-{action_id}",
+        "customer_id": moment.customer_id,
+        "amount_minor": amount_minor,
+        "currency": moment.currency,
+        "reason": moment.kind,
+        "moment": moment.dedupe_key,
+    }
+    enqueue_message(
+        ctx.session,
+        action_id=action_id,
+        customer_id=moment.customer_id,
+        channel="webhook",
+        to_address=ctx.settings.billing_webhook_url or "billing",
+        subject="credit",
+        body_text=json.dumps(body, sort_keys=True),
+        message_id=message_id_for(
+            f"credit:{moment.dedupe_key}", _mail_domain(ctx.settings.mail_from)
+        ),
+        now=ctx.now,
+    )
 
 
 def _owner_for(moment: Moment, ctx: ActContext) -> Owner | None:
