@@ -19,7 +19,7 @@ $(UV):
 
 # Re-syncs only when the dependencies change, so a second `make` is fast.
 $(SYNCED): $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --extra spark
 	@touch $@
 
 demo: setup

@@ -6,20 +6,29 @@ For each N it builds a synthetic ledger in DuckDB (see rerate_data.py), then tim
 the same run: ``rerate`` (every costing, consumed by an aggregate), ``plan_advice``
 (materialized), and the pandas baseline of the same rules (pandas_baseline.py), and
 checks that the baseline and goodwill advise the same plans with the same savings.
+
+With ``--spark`` it also writes the ledger as a Parquet folder and times the same advice
+on Spark in local mode (spark_advice.py), checking it advises exactly as DuckDB did.
+Every time is also shown as a multiple of the scan floor (scan_floor.py): one DuckDB
+pass over the usage columns of the same data.
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
+from pathlib import Path
 
 from goodwill.analytics.advice import plan_advice
 from goodwill.analytics.catalogue import load_catalogue
 from goodwill.analytics.rerate import rerate
-from goodwill.ledger.reader import Ledger
+from goodwill.ledger.reader import Ledger, open_ledger
 from goodwill.settings import Settings
+from ledger_folder import write_ledger_folder
 from pandas_baseline import advise as pandas_advise
 from rerate_data import ASOF, synthetic_ledger
+from scan_floor import scan_floor
 
 
 def timed(step: str, run):  # type: ignore[no-untyped-def]
@@ -54,11 +63,27 @@ def bench_pandas(ledger: Ledger, settings: Settings):  # type: ignore[no-untyped
     return found.sort_values("subscription_id").reset_index(drop=True), seconds
 
 
+FLOOR = {"seconds": 0.0}
+
+
 def line(n: int, step: str, seconds: float, costings: int, ratio: str = "") -> None:
     rate = costings / seconds if seconds else 0
+    floor = f"x{seconds / FLOOR['seconds']:,.0f}" if FLOOR["seconds"] else ""
     print(
-        f"{n:>10,} {step:<18} {seconds:8.2f} s {costings:>14,} {rate:>14,.0f}/s {ratio}", flush=True
+        f"{n:>10,} {step:<18} {seconds:8.2f} s {costings:>14,} {rate:>14,.0f}/s {floor:>7} {ratio}",
+        flush=True,
     )
+
+
+def bench_spark(n: int, ledger: Ledger, settings: Settings, threads: int, duck):  # type: ignore[no-untyped-def]
+    from spark_advice import spark_advice, spark_connection
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_ledger_folder(ledger, Path(tmp) / "ledger")
+        FLOOR["seconds"] = scan_floor(open_ledger(folder))
+        line(n, "(scan floor, Parquet)", FLOOR["seconds"], 0)
+        found, seconds = spark_advice(spark_connection(threads), folder, settings)
+    return found.equals(duck), seconds
 
 
 def main() -> None:
@@ -67,15 +92,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--fractional", action="store_true", help="data at 2.5p a MB")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--spark", action="store_true", help="also time Spark in local mode")
     args = parser.parse_args()
     settings = Settings()
-    print(f"{'N':>10} {'step':<18} {'time':>10} {'costings':>14} {'costings/s':>16}")
+    print(f"{'N':>10} {'step':<18} {'time':>10} {'costings':>14} {'costings/s':>16} {'floor':>7}")
     for n in args.subscriptions:
         ledger, seconds = timed(
             "build", lambda n=n: synthetic_ledger(n, fractional=args.fractional)
         )
         ledger.con.raw_sql(f"SET threads = {args.threads}")
         print(f"{n:>10,} {'(build ledger)':<18} {seconds:8.2f} s")
+        FLOOR["seconds"] = scan_floor(ledger)
+        line(n, "(scan floor)", FLOOR["seconds"], 0)
         costings, seconds = bench_rerate(ledger)
         line(n, "rerate", seconds, costings)
         plans = sum(p.on_sale and p.sim_only for p in load_catalogue(ledger).plans)
@@ -83,6 +111,14 @@ def main() -> None:
         months = ledger.con.raw_sql("SELECT count(DISTINCT period) FROM usage").fetchone()[0]
         advice_costings = rated * months * plans  # every rated line has every month here
         line(n, "advice (goodwill)", advice_seconds, advice_costings)
+        if args.spark:
+            floor = FLOOR["seconds"]
+            same, seconds = bench_spark(n, ledger, settings, args.threads, advice)
+            ratio = f"x{seconds / advice_seconds:.1f} DuckDB's time; same advice: {same}"
+            line(n, "advice (Spark)", seconds, advice_costings, ratio)
+            FLOOR["seconds"] = floor
+            if not same:
+                raise SystemExit("Spark and DuckDB disagree")
         if args.no_baseline:
             continue
         baseline, seconds = bench_pandas(ledger, settings)

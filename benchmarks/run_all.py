@@ -14,6 +14,7 @@ HERE = Path(__file__).parent
 SCRIPTS = (
     ("sample operator", ["sample.py"]),
     ("re-rating and plan advice", ["rerate.py", "--subscriptions", "100000"]),
+    ("scan floor", ["scan_floor.py", "--subscriptions", "100000"]),
 )
 
 

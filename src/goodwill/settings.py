@@ -7,6 +7,7 @@ Every setting is documented in ``docs/configuration.md`` (a test checks it).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -159,6 +160,20 @@ class Settings(BaseSettings):
         default=None,
         description="Where plan changes, SIM blocks and replacement orders are POSTed for the "
         "billing system; empty keeps them queued in the outbox until it is set.",
+    )
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description="Where the analytics run: duckdb (in-process) or spark "
+        "(`--engine`; pip install 'goodwill[spark]').",
+    )
+    spark_master: str = Field(
+        default="local[*]",
+        description="The Spark master with engine spark: local[*], spark://host:7077, yarn, "
+        "k8s://https://host:443 (`--spark-master`).",
+    )
+    spark_conf: dict[str, str] = Field(
+        default_factory=dict,
+        description='Spark settings with engine spark, as JSON in the environment: {"spark.executor.memory": "8g"}.',
     )
     store_url: str | None = Field(
         default=None,

@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 
 from goodwill.analytics.advice import plan_advice
+from goodwill.analytics.engine import is_spark
 from goodwill.errors import ConfigError
 from goodwill.ledger.reader import Ledger
 from goodwill.settings import Settings
@@ -91,12 +94,10 @@ def run_advice(
     check_out_path(out)
     started = time.perf_counter()
     expr = plan_advice(ledger, asof, settings, advised_only=False)
-    with watching_progress(ledger, progress or (lambda _: None)):
-        rated = ledger.con.create_table("_goodwill_advice", expr, temp=True, overwrite=True)
+    rated = _materialize(ledger, expr, progress or (lambda _: None))
     advised = rated.filter(rated.advised)
     if out is not None:
-        write = ledger.con.to_csv if out.suffix.lower() == ".csv" else ledger.con.to_parquet
-        write(advised.order_by("subscription_id"), out)
+        _write(ledger, advised.order_by("subscription_id"), out)
     return AdviceReport(
         asof=asof,
         lookback_months=settings.lookback_months,
@@ -108,6 +109,29 @@ def run_advice(
         seconds=time.perf_counter() - started,
         out=out,
     )
+
+
+def _materialize(ledger: Ledger, expr: ibis.Table, progress: Callable[[float], None]) -> ibis.Table:
+    """Run the advice once; the summaries below read the result."""
+    if is_spark(ledger.con):  # no progress to poll; CACHE TABLE computes it once, now
+        view = ledger.con.create_view("_goodwill_advice", expr, overwrite=True)
+        ledger.con.raw_sql("CACHE TABLE _goodwill_advice")
+        return view
+    with watching_progress(ledger, progress):
+        return ledger.con.create_table("_goodwill_advice", expr, temp=True, overwrite=True)
+
+
+def _write(ledger: Ledger, rows: ibis.Table, out: Path) -> None:
+    """One .csv or .parquet file (Spark would write a folder of parts: the driver writes it)."""
+    if is_spark(ledger.con):
+        table = rows.to_pyarrow()
+        if out.suffix.lower() == ".csv":
+            pa_csv.write_csv(table, out)
+        else:
+            pq.write_table(table, out)
+        return
+    write = ledger.con.to_csv if out.suffix.lower() == ".csv" else ledger.con.to_parquet
+    write(rows, out)
 
 
 def _totals(advised: ibis.Table) -> tuple[SavingTotals, ...]:

@@ -8,6 +8,7 @@ import ibis
 from goodwill.analytics.advice import advice_rules, mean_minor
 from goodwill.analytics.monthly_use import active_subscriptions
 from goodwill.analytics.plan_scores import RatingSetup, plan_scores, rated_subscriptions
+from goodwill.analytics.sqlfunctions import collect_ordered
 from goodwill.ledger.reader import Ledger
 from goodwill.settings import Settings
 
@@ -78,5 +79,5 @@ def best_tariffs(
     return listed.group_by("subscription_id").aggregate(
         months_considered=listed.months_considered.arbitrary(),
         best_price_minor=listed.monthly_price_minor.min(),
-        best_tariffs=tariff.collect(order_by=listed["rank"]),
+        best_tariffs=collect_ordered(tariff, listed["rank"]),
     )

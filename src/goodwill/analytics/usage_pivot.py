@@ -22,7 +22,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from goodwill.analytics.catalogue import KindColumns
-from goodwill.analytics.sqlfunctions import as_int64, int_divide
+from goodwill.analytics.sqlfunctions import as_int64, bit_or, int_divide, on_spark
 
 #: A packed value holds the quantity in its low 40 bits (quantities up to 1.1e12).
 QUANTITY_BITS = 40
@@ -37,14 +37,26 @@ def _bit_count(value: dt.Int64) -> dt.Int8:
 
 
 @ibis.udf.scalar.builtin(name="error")
-def _error(message: dt.String) -> dt.Int64:
-    """Stop the query with ``message``."""
+def _duckdb_error(message: dt.String) -> dt.Int64:
+    """Stop the query with ``message`` (DuckDB)."""
+
+
+@ibis.udf.scalar.builtin(name="raise_error")
+def _spark_error(message: dt.String) -> dt.Int64:
+    """Stop the query with ``message`` (Spark)."""
+
+
+def _error(message: str, like: ir.Expr) -> ir.IntegerValue:
+    result: ir.IntegerValue = (_spark_error if on_spark(like) else _duckdb_error)(message)
+    return result
 
 
 def _set_bits_below(masks: list[ir.IntegerValue], slot: int) -> ir.IntegerValue:
     group, bit = divmod(slot, MASK_BITS)
-    below = [_bit_count(masks[g]).cast("int64") for g in range(group)]
-    below.append(_bit_count(masks[group] & ((1 << bit) - 1)).cast("int64"))
+    # A list index: Spark's element_at takes an INT only.
+    index = "int32" if on_spark(masks[0]) else "int64"
+    below = [_bit_count(masks[g]).cast(index) for g in range(group)]
+    below.append(_bit_count(masks[group] & ((1 << bit) - 1)).cast(index))
     return sum(below[1:], below[0])
 
 
@@ -55,19 +67,21 @@ def pivot_usage(use: ibis.Table, window: Sequence[str], kinds: Sequence[KindColu
     month = ibis.cases(*[(use.period == p, m) for m, p in enumerate(window)])
     branches = [(use.kind == k.kind, j) for j, k in enumerate(limited)]
     column = ibis.cases(*branches, else_=-1) if branches else ibis.literal(-1)
-    one = as_int64(ibis.literal(1))
+    one = as_int64(ibis.literal(1), like=use)
     rated = (column >= 0) & month.notnull()
     rows = use.mutate(slot=month * len(limited) + column, rated=rated, month_bit=one << month)
     groups = range(-(-len(window) * len(limited) // MASK_BITS))
     pivot = rows.group_by("subscription_id").aggregate(
-        months_seen=rows.month_bit.bit_or(),
+        months_seen=bit_or(rows.month_bit),
         packed=(rows.slot * 2**QUANTITY_BITS + rows.quantity).collect(where=rows.rated),
         **{
-            f"mask_{g}": ibis.ifelse(
-                rows.rated & (int_divide(rows.slot, MASK_BITS) == g),
-                one << (rows.slot % MASK_BITS),
-                0,
-            ).bit_or()
+            f"mask_{g}": bit_or(
+                ibis.ifelse(
+                    rows.rated & (int_divide(rows.slot, MASK_BITS) == g),
+                    one << (rows.slot % MASK_BITS),
+                    0,
+                )
+            )
             for g in groups
         },
     )
@@ -76,7 +90,7 @@ def pivot_usage(use: ibis.Table, window: Sequence[str], kinds: Sequence[KindColu
     unique = ibis.ifelse(
         pivot.packed.length().coalesce(0) == found,
         0,
-        _error("usage has two rows for one subscription, period and kind; ingest the ledger"),
+        _error("usage has two rows for one subscription, period and kind; ingest the ledger", use),
     )
     pivot = pivot.mutate(packed=pivot.packed.sort(), unique=unique)
     columns: dict[str, ir.Value] = {"months_seen": pivot.months_seen + pivot.unique}

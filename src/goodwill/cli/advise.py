@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from goodwill.cli.app import DataOption, app, console, make_settings, reports_errors
+from goodwill.cli.engine_options import EngineOption, SparkMasterOption
 from goodwill.domain.formatting import format_day, format_gb, format_money
 
 
@@ -39,15 +40,19 @@ def advise(
         bool, typer.Option("--json", help="Print the summary as JSON instead of tables.")
     ] = False,
     data: DataOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
 ) -> None:
     """Re-rate every active subscription under every plan on sale and advise cheaper plans."""
     from goodwill.analytics.advice_report import check_out_path, run_advice
-    from goodwill.ledger.reader import open_ledger
+    from goodwill.analytics.engine import open_ledger_for
 
     day = _parse_day(asof)
-    settings = make_settings(data, lookback_months=lookback)
+    settings = make_settings(
+        data, lookback_months=lookback, engine=engine, spark_master=spark_master
+    )
     check_out_path(out)
-    ledger = open_ledger(settings.ledger_dir)
+    ledger = open_ledger_for(settings)
     columns = (TextColumn("Rating"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
         task = bar.add_task("rating", total=100)

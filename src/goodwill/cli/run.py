@@ -10,6 +10,7 @@ import typer
 from rich.table import Table as RichTable
 
 from goodwill.cli.app import DataOption, app, console, make_settings, reports_errors
+from goodwill.cli.engine_options import EngineOption, SparkMasterOption
 from goodwill.cli.ledger import parse_day
 from goodwill.domain.formatting import format_money
 from goodwill.services.care_run import CareRunReport, run_care
@@ -86,9 +87,11 @@ def run_command(
     detector: Annotated[
         list[str] | None, typer.Option(help="Run only this detector (repeatable).")
     ] = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
 ) -> None:
     """Find the moments to give, decide who gets what under policy and budget, and act."""
-    settings = make_settings(data)
+    settings = make_settings(data, engine=engine, spark_master=spark_master)
     day = parse_day(asof) or date.today()
     with console.status("Detecting moments, deciding, acting…"):
         report = run_care(

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from goodwill.cli.app import DataOption, app, console, make_settings, reports_errors
+from goodwill.cli.engine_options import EngineOption, SparkMasterOption
 from goodwill.errors import ConfigError
 
 if TYPE_CHECKING:  # the analytics pull in ibis; the CLI starts faster without it
@@ -45,16 +46,18 @@ def scorecard(
         bool, typer.Option("--no-advice", help="Skip re-rating (no fair-price index); faster.")
     ] = False,
     data: DataOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
 ) -> None:
     """Customer, financial, process and learning figures, each with its n and 95% CI."""
+    from goodwill.analytics.engine import open_ledger_for
     from goodwill.analytics.scorecard import build_scorecard
-    from goodwill.ledger.reader import open_ledger
 
     if output_format not in FORMATS:
         raise ConfigError(f"--format {output_format!r}: choose one of {', '.join(FORMATS)}")
-    settings = make_settings(data)
+    settings = make_settings(data, engine=engine, spark_master=spark_master)
     card = build_scorecard(
-        open_ledger(settings.ledger_dir), _day(asof), settings, _store(settings), not no_advice
+        open_ledger_for(settings), _day(asof), settings, _store(settings), not no_advice
     )
     if output_format == "table" and out is None:
         _render(card)

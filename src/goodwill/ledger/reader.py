@@ -1,4 +1,4 @@
-"""Open the validated Parquet ledger as ibis tables (DuckDB by default)."""
+"""Open the validated Parquet ledger as ibis tables (DuckDB by default, or Spark)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import ibis
     import pandas as pd
     import pyarrow as pa
-    from ibis.backends.duckdb import Backend as DuckDBBackend
+    from ibis.backends import BaseBackend
 
 
 def table_path(ledger_dir: Path, table: Table) -> Path:
@@ -37,7 +37,7 @@ class Ledger:
     """
 
     path: Path
-    con: DuckDBBackend
+    con: BaseBackend  # DuckDB, or PySpark (goodwill.analytics.engine)
 
     def table(self, name: str) -> ibis.Table:
         """The named table as an ibis expression (views are made once per connection)."""
@@ -45,11 +45,17 @@ class Ledger:
             raise LedgerError(
                 f"the ledger has no table {name!r}; it has {', '.join(TABLES_BY_NAME)}"
             )
-        return self.con.table(name)
+        table = self.con.table(name)
+        if self.con.name == "pyspark":
+            from goodwill.ledger.spark_views import with_utc_timestamps
+
+            return with_utc_timestamps(table)
+        return table
 
 
-def open_ledger(path: Path, con: DuckDBBackend | None = None) -> Ledger:
-    """Open the ledger at ``path``: every table of the contract becomes a view on ``con``."""
+def open_ledger(path: Path, con: BaseBackend | None = None) -> Ledger:
+    """Open the ledger at ``path``: every table of the contract becomes a view on ``con``
+    (a new DuckDB connection by default; a Spark one from goodwill.analytics.engine)."""
     import ibis
 
     path = Path(path)
@@ -60,6 +66,11 @@ def open_ledger(path: Path, con: DuckDBBackend | None = None) -> Ledger:
         )
     rows = json.loads(manifest_path.read_text())["rows"]
     con = con or ibis.duckdb.connect()
+    if con.name == "pyspark":
+        from goodwill.ledger.spark_views import create_spark_views
+
+        create_spark_views(con, path, rows)
+        return Ledger(path=path, con=con)
     for table in TABLES:
         con.raw_sql(
             f'CREATE OR REPLACE VIEW "{table.name}" AS {_select(path, table, rows[table.name])}'

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from goodwill.analytics.detectors.base import DetectorContext
 from goodwill.analytics.detectors.registry import load_detectors
+from goodwill.analytics.engine import open_ledger_for
 from goodwill.channels import DeliveryReport
 from goodwill.channels.configure import deliver_all
 from goodwill.channels.credits_export import ExportReport
@@ -22,7 +23,6 @@ from goodwill.domain.contact import ContactPolicy
 from goodwill.domain.merge import merge_repeated_failures
 from goodwill.domain.moments import Moment
 from goodwill.domain.policy import CustomerFacts, Decision, decide
-from goodwill.ledger.reader import open_ledger
 from goodwill.services.act import STATUS, ActContext, ActCounts, record_decisions
 from goodwill.services.detect import Detected, detect_all
 from goodwill.services.inputs import budgets_left, contact_history, customer_facts, experiments_for
@@ -65,7 +65,7 @@ def run_care(
     detectors: list[str] | None = None,
 ) -> CareRunReport:
     """Detect, decide and act for ``asof``; with ``dry_run``, decide but write nothing."""
-    ledger = open_ledger(settings.ledger_dir)
+    ledger = open_ledger_for(settings)
     engine = make_engine(store_url_for(settings))
     upgrade(engine)
     context = DetectorContext(ledger=ledger, asof=asof, settings=settings, store=engine)

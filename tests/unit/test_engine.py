@@ -1,0 +1,43 @@
+"""Picking the analytics engine: DuckDB by default, Spark when asked, and clear errors."""
+
+from __future__ import annotations
+
+import sys
+from types import SimpleNamespace
+
+import ibis
+import pytest
+
+from goodwill.analytics.engine import SPARK_MISSING, connect, engine_name
+from goodwill.analytics.sqlfunctions import on_spark
+from goodwill.errors import ConfigError
+from goodwill.settings import Settings
+
+
+def test_duckdb_is_the_default_engine() -> None:
+    assert engine_name(Settings()) == "duckdb"
+    assert connect(Settings()).name == "duckdb"
+
+
+def test_an_unknown_engine_is_named_with_the_choices() -> None:
+    with pytest.raises(
+        ConfigError, match=r"engine 'flink' is not known; choose one of duckdb, spark"
+    ):
+        engine_name(SimpleNamespace(engine="flink"))
+
+
+def test_spark_without_pyspark_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark now fails
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    with pytest.raises(ConfigError) as caught:
+        connect(Settings(engine="spark"))
+    assert str(caught.value) == SPARK_MISSING
+    assert "pip install 'goodwill[spark]'" in SPARK_MISSING
+
+
+def test_expressions_on_duckdb_use_duckdb_primitives() -> None:
+    con = ibis.duckdb.connect()
+    con.raw_sql("CREATE TABLE t AS SELECT 7::BIGINT AS a")
+    t = con.table("t")
+    assert not on_spark(t.a + 1)
+    assert not on_spark(ibis.literal(1))  # bound to no backend: DuckDB's primitives
