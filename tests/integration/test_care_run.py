@@ -75,6 +75,7 @@ def test_a_run_acts_and_a_rerun_the_same_day_adds_nothing(
 def test_a_dry_run_decides_but_writes_and_sends_nothing(tmp_path: Path, ledger_dir: Path) -> None:
     settings = settings_for(tmp_path, ledger_dir, f"sqlite:///{tmp_path / 'store.sqlite'}")
     report = run_care(settings, ASOF, dry_run=True)
+    assert run_care(settings, ASOF, dry_run=True).outcomes == report.outcomes  # same holdouts
     assert sum(report.outcomes.values()) == sum(report.found.values()) > 0
     assert count(settings, Moment) == 0 and count(settings, Run) == 0
     assert not (tmp_path / "outbox").exists()

@@ -88,11 +88,13 @@ def budgets_left(
 def experiments_for(
     session: Session, kinds: Iterable[str], settings: Settings
 ) -> Mapping[str, ExperimentSpec]:
-    """Every kind of moment is an experiment; its salt is made once and kept."""
+    """Every kind of moment is an experiment; its salt is made once and kept. A new
+    experiment's salt is derived from its kind, so a dry run (which writes nothing) holds
+    out exactly the customers the real run will."""
     specs = {}
     for kind in sorted(set(kinds)):
         experiment = ensure_experiment(
-            session, kind, holdout_share_percent=settings.holdout_percent
+            session, kind, holdout_share_percent=settings.holdout_percent, salt=f"goodwill:{kind}"
         )
         specs[kind] = ExperimentSpec(kind, experiment.salt, experiment.holdout_share_percent)
     return specs
