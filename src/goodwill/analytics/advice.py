@@ -12,7 +12,6 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
-from goodwill.analytics.detectors.base import conform
 from goodwill.analytics.plan_scores import (
     RatingSetup,
     plan_scores,
@@ -161,6 +160,25 @@ def plan_advice(
     return advice.filter(advice.advised) if advised_only else advice
 
 
+#: Advice columns that go into a ``better_plan`` moment's evidence as they are (the message
+#: template reads them; ``average_use`` is added as {kind: mean use a month}).
+MOMENT_EVIDENCE = (
+    "current_plan_id",
+    "current_plan_name",
+    "recommended_plan_id",
+    "recommended_plan_name",
+    "current_monthly_cost_minor",
+    "recommended_monthly_cost_minor",
+    "monthly_saving_minor",
+    "annual_saving_minor",
+    "months_considered",
+    "months_fitting",
+    "months_cheaper",
+    "in_contract",
+    "contract_end",
+)
+
+
 def better_plan(ledger: Ledger, asof: date, settings: Settings) -> ibis.Table:
     """The ``better_plan`` moments: one per advised subscription (value: the annual saving).
 
@@ -168,10 +186,11 @@ def better_plan(ledger: Ledger, asof: date, settings: Settings) -> ibis.Table:
     the message can say the saving starts when the contract ends.
     """
     advice = plan_advice(ledger, asof, settings)
-    evidence = ibis.struct(
-        {c: advice[c] for c in advice.columns if c not in ("customer_id", "subscription_id")}
+    average_use = ibis.struct(
+        {c.removeprefix("avg_"): advice[c] for c in advice.columns if c.startswith("avg_")}
     )
-    moments = advice.select(
+    evidence = ibis.struct({**{c: advice[c] for c in MOMENT_EVIDENCE}, "average_use": average_use})
+    return advice.select(
         "customer_id",
         "subscription_id",
         kind=ibis.literal("better_plan"),
@@ -181,4 +200,3 @@ def better_plan(ledger: Ledger, asof: date, settings: Settings) -> ibis.Table:
         currency=advice.currency,
         evidence=evidence.cast("json").cast("string"),
     )
-    return conform(moments)

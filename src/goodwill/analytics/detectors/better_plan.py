@@ -7,26 +7,8 @@ from typing import ClassVar
 
 import ibis
 
-from goodwill.analytics.advice import plan_advice
+from goodwill.analytics.advice import better_plan
 from goodwill.analytics.detectors.base import DetectorContext
-from goodwill.domain.periods import period_of
-
-#: Advice columns that go into the message's evidence as they are.
-EVIDENCE = (
-    "current_plan_id",
-    "current_plan_name",
-    "recommended_plan_id",
-    "recommended_plan_name",
-    "current_monthly_cost_minor",
-    "recommended_monthly_cost_minor",
-    "monthly_saving_minor",
-    "annual_saving_minor",
-    "months_considered",
-    "months_fitting",
-    "months_cheaper",
-    "in_contract",
-    "contract_end",
-)
 
 
 class BetterPlan:
@@ -48,18 +30,4 @@ class BetterPlan:
         }
 
     def detect(self, context: DetectorContext) -> ibis.Table:
-        advice = plan_advice(context.ledger, context.asof, context.settings)
-        average_use = ibis.struct(
-            {c.removeprefix("avg_"): advice[c] for c in advice.columns if c.startswith("avg_")}
-        )
-        evidence = ibis.struct({**{c: advice[c] for c in EVIDENCE}, "average_use": average_use})
-        return advice.select(
-            "customer_id",
-            "subscription_id",
-            kind=ibis.literal(self.name),
-            detected_for=ibis.literal(period_of(context.asof)),
-            value_to_customer_minor=advice.annual_saving_minor,
-            cost_to_business_minor=advice.annual_saving_minor,
-            currency=advice.currency,
-            evidence=evidence.cast("json").cast("string"),
-        )
+        return better_plan(context.ledger, context.asof, context.settings)
