@@ -16,7 +16,16 @@ from goodwill.ledger.sample import write_sample
 from goodwill.services.care_run import run_care
 from goodwill.settings import Settings
 from goodwill.store import make_engine, session_factory
-from goodwill.store.models import Action, Assignment, Contact, Experiment, Message, Moment, Run
+from goodwill.store.models import (
+    Action,
+    Assignment,
+    BudgetSpend,
+    Contact,
+    Experiment,
+    Message,
+    Moment,
+    Run,
+)
 
 ASOF = date(2026, 11, 23)
 
@@ -70,6 +79,24 @@ def test_a_run_acts_and_a_rerun_the_same_day_adds_nothing(
     } == before
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == acted
     assert count(settings, Run) == 2  # every run is recorded, even one that found nothing new
+
+
+def test_credits_are_spent_from_the_budget_of_the_run_day_not_the_wall_clock(
+    tmp_path: Path, ledger_dir: Path
+) -> None:
+    """A run for a past day (``--asof``) plans and spends within that day's month.
+
+    ASOF is in November 2026; the run happens later, so the wall clock's month differs.
+    """
+    settings = settings_for(tmp_path, ledger_dir, f"sqlite:///{tmp_path / 'store.db'}")
+    report = run_care(settings, ASOF, deliver_now=False)
+    assert report.acted is not None and report.acted.credits_minor > 0
+    engine = make_engine(settings.store_url or "")
+    with session_factory(engine)() as session:
+        spends = session.execute(select(BudgetSpend.period, BudgetSpend.amount_minor)).all()
+    engine.dispose()
+    assert {period for period, _ in spends} == {"2026-11"}
+    assert sum(amount for _, amount in spends) == report.acted.credits_minor
 
 
 def test_a_dry_run_decides_but_writes_and_sends_nothing(tmp_path: Path, ledger_dir: Path) -> None:

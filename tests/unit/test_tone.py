@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from goodwill.domain import tone
 from goodwill.domain.tone import CORPORATE_PHRASES, JARGON, MAX_SENTENCE_WORDS, check_tone
 
 WARM = """\
@@ -92,3 +95,23 @@ def test_line_breaks_end_sentences_and_links_and_dashes_are_not_counted_as_words
 def test_every_entry_explains_itself() -> None:
     for term, why in {**CORPORATE_PHRASES, **JARGON}.items():
         assert why and term.strip() == term
+
+
+TERMS = [*tone.CORPORATE_PHRASES, *tone.JARGON]
+WORDS = st.sampled_from([*TERMS, *(t.upper() for t in TERMS), *(t.lower() for t in TERMS), "Hi",
+                         "save", "£4", "a", "month.", "link", "mrc-x", "churned", "\n", "-"])  # fmt: skip
+
+
+@given(st.lists(WORDS, max_size=40).map(" ".join))
+def test_the_one_pass_prefilter_finds_what_each_term_finds(text: str) -> None:
+    """check_tone skips the per-term scan when one combined pass finds nothing; the
+    answer must be what scanning for every term one by one gives."""
+    one_by_one = [
+        (m.start(), kind, m.group(0))
+        for kind, _, patterns in tone._WORD_CHECKS
+        for pattern, _ in patterns
+        for m in pattern.finditer(text)
+    ]
+    one_by_one.sort(key=lambda found: found[0])
+    issues = [(i.kind, i.text) for i in tone.check_tone(text) if i.kind != "long_sentence"]
+    assert issues == [(kind, term) for _, kind, term in one_by_one]

@@ -21,18 +21,13 @@ from goodwill.domain.periods import period_of
 from goodwill.domain.policy import Decision
 from goodwill.services.inputs import Recipient
 from goodwill.settings import Settings
-from goodwill.store import (
-    add_action,
-    add_moment_once,
-    enqueue_message,
-    message_id_for,
-    record_assignment,
-    record_contact,
-    spend,
-)
+from goodwill.store import message_id_for, spend
 from goodwill.store.agents import assign_owner
-from goodwill.store.models import Moment as StoredMoment
+from goodwill.store.contacts import contact_row, record_contacts
+from goodwill.store.experiments import record_assignments
+from goodwill.store.messages import enqueue_messages, message_row
 from goodwill.store.models import Run
+from goodwill.store.moments import add_actions, add_moments_once, set_moment_status
 
 STATUS = {
     "act": "acted",
@@ -74,53 +69,57 @@ def record_decisions(
     decisions: list[Decision], ctx: ActContext, merged: Iterable[Moment] = ()
 ) -> ActCounts:
     """Store every decision once; act on those whose outcome is ``act``. ``merged`` moments
-    are stored as such, never sent on their own: a repeated-failures message tells them."""
+    are stored as such, never sent on their own: a repeated-failures message tells them.
+
+    Rows go to the store in batches (moments, assignments, actions, messages, contacts),
+    all in the caller's transaction.
+    """
     counts = ActCounts()
-    for moment in merged:
-        if _store_moment(moment, "merged", MERGED_REASON, ctx) is None:
-            counts.already_recorded += 1
-        else:
-            counts.outcomes[moment.kind, "merged"] += 1
+    planned: list[tuple[Moment, str, str, Decision | None]] = [
+        (m, "merged", MERGED_REASON, None) for m in merged
+    ]
     for decision in decisions:
-        moment = decision.moment
-        status, reason = _final_status(decision, ctx.recipients.get(moment.customer_id))
-        stored = _store_moment(moment, status, reason, ctx)
-        if stored is None:
+        recipient = ctx.recipients.get(decision.moment.customer_id)
+        planned.append((decision.moment, *_final_status(decision, recipient), decision))
+    new_ids = add_moments_once(ctx.session, [_moment_row(*p[:3], ctx) for p in planned])
+    fresh: list[tuple[Decision, int, str]] = []
+    for moment, status, _, chosen in planned:
+        moment_id = new_ids.pop(moment.dedupe_key, None)  # pop: a key found twice counts once
+        if moment_id is None:
             counts.already_recorded += 1
-            continue
-        record_assignment(
-            ctx.session,
-            ctx.experiment_ids[moment.kind],
-            moment.customer_id,
-            decision.arm,
-            now=ctx.now,
-        )
+        elif chosen is None:
+            counts.outcomes[moment.kind, "merged"] += 1
+        else:
+            fresh.append((chosen, moment_id, status))
+    arms = [(ctx.experiment_ids[d.moment.kind], d.moment.customer_id, d.arm) for d, _, _ in fresh]
+    record_assignments(ctx.session, arms, now=ctx.now)
+    acted = _act_all([(d, moment_id) for d, moment_id, s in fresh if s == "acted"], ctx, counts)
+    for decision, moment_id, status in fresh:
+        status = acted.get(moment_id, status)
+        counts.outcomes[decision.moment.kind, status] += 1
         if status == "acted":
-            status = _act(decision, stored.id, ctx, counts)
-            stored.status = status
-        counts.outcomes[moment.kind, status] += 1
-        if status == "acted":
-            counts.value_given_minor[moment.kind] += moment.value_to_customer_minor
+            counts.value_given_minor[decision.moment.kind] += (
+                decision.moment.value_to_customer_minor
+            )
     return counts
 
 
-def _store_moment(moment: Moment, status: str, reason: str, ctx: ActContext) -> StoredMoment | None:
-    return add_moment_once(
-        ctx.session,
-        now=ctx.now,
-        run_id=ctx.run.id,
-        customer_id=moment.customer_id,
-        subscription_id=moment.subscription_id,
-        kind=moment.kind,
-        detected_for=moment.detected_for,
-        value_to_customer_minor=moment.value_to_customer_minor,
-        cost_to_business_minor=moment.cost_to_business_minor,
-        currency=moment.currency,
-        evidence=thaw(moment.evidence),
-        status=status,
-        reason=reason,
-        dedupe_key=moment.dedupe_key,
-    )
+def _moment_row(moment: Moment, status: str, reason: str, ctx: ActContext) -> dict[str, object]:
+    return {
+        "run_id": ctx.run.id,
+        "customer_id": moment.customer_id,
+        "subscription_id": moment.subscription_id,
+        "kind": moment.kind,
+        "detected_for": moment.detected_for,
+        "value_to_customer_minor": moment.value_to_customer_minor,
+        "cost_to_business_minor": moment.cost_to_business_minor,
+        "currency": moment.currency,
+        "evidence": thaw(moment.evidence),
+        "status": status,
+        "reason": reason,
+        "dedupe_key": moment.dedupe_key,
+        "created_at": ctx.now,
+    }
 
 
 def _final_status(decision: Decision, recipient: Recipient | None) -> tuple[str, str]:
@@ -129,38 +128,74 @@ def _final_status(decision: Decision, recipient: Recipient | None) -> tuple[str,
     return STATUS[decision.outcome], decision.reason
 
 
-def _act(decision: Decision, moment_id: int, ctx: ActContext, counts: ActCounts) -> str:
+@dataclass
+class _Outbox:
+    """The messages and contacts of a batch of actions, written together at the end."""
+
+    messages: list[dict[str, object]] = field(default_factory=list)
+    contacts: list[dict[str, object]] = field(default_factory=list)
+
+    def write(self, session: Session) -> int:
+        """Write both; how many emails were queued now (not queued before)."""
+        queued = enqueue_messages(session, self.messages)
+        record_contacts(session, self.contacts)
+        emails = {m["message_id"] for m in self.messages if m["channel"] == "email"}
+        return len(queued & emails)
+
+
+def _act_all(
+    acting: list[tuple[Decision, int]], ctx: ActContext, counts: ActCounts
+) -> dict[int, str]:
+    """Act on each ``(decision, moment id)``; the final status of each moment."""
+    actions = add_actions(ctx.session, [_action_row(d, moment_id, ctx) for d, moment_id in acting])
+    outbox = _Outbox()
+    statuses = {
+        moment_id: _act(decision, action_id, ctx, counts, outbox)
+        for (decision, moment_id), action_id in zip(acting, actions, strict=True)
+    }
+    counts.messages_queued += outbox.write(ctx.session)
+    set_moment_status(ctx.session, [i for i, s in statuses.items() if s == "deferred"], "deferred")
+    return statuses
+
+
+def _action_row(decision: Decision, moment_id: int, ctx: ActContext) -> dict[str, object]:
     moment = decision.moment
-    action = add_action(
-        ctx.session,
-        customer_id=moment.customer_id,
-        kind=moment.gift,
-        moment_id=moment_id,
-        amount_minor=decision.credit_minor,
-        currency=moment.currency,
-        now=ctx.now,
-    )
+    return {
+        "moment_id": moment_id,
+        "customer_id": moment.customer_id,
+        "kind": moment.gift,
+        "amount_minor": decision.credit_minor,
+        "currency": moment.currency,
+        "created_at": ctx.now,
+    }
+
+
+def _act(
+    decision: Decision, action_id: int, ctx: ActContext, counts: ActCounts, outbox: _Outbox
+) -> str:
+    moment = decision.moment
     if moment.gift == "credit" and not moment.mandatory:
         # The policy planned within what was left; the row lock settles a race with another run.
+        # The budget is the month of the run's day (as planned), not of the wall clock.
         if not spend(
             ctx.session,
             moment.kind,
-            period_of(ctx.now.date()),
+            period_of(ctx.run.asof),
             decision.credit_minor,
-            action.id,
+            action_id,
             now=ctx.now,
         ):
             return "deferred"
         counts.credits_minor += decision.credit_minor
     if moment.gift == "credit":
-        _queue_credit_for_billing(moment, action.id, decision.credit_minor, ctx)
-    _queue_message(moment, action.id, ctx, counts)
+        outbox.messages.append(_credit_for_billing(moment, action_id, decision.credit_minor, ctx))
+    _queue_message(moment, action_id, ctx, counts, outbox)
     return "acted"
 
 
-def _queue_credit_for_billing(
+def _credit_for_billing(
     moment: Moment, action_id: int, amount_minor: int, ctx: ActContext
-) -> None:
+) -> dict[str, object]:
     """The credit for the billing system, through the outbox's webhook medium, in the same
     transaction as the action: sent exactly once, with the idempotency key ``credit-<action>``."""
     body = {
@@ -172,8 +207,7 @@ def _queue_credit_for_billing(
         "reason": moment.kind,
         "moment": moment.dedupe_key,
     }
-    enqueue_message(
-        ctx.session,
+    return message_row(
         action_id=action_id,
         customer_id=moment.customer_id,
         channel="webhook",
@@ -203,7 +237,9 @@ def _owner_for(moment: Moment, ctx: ActContext) -> Owner | None:
     return choice.agent.owner if choice.agent is not None else None
 
 
-def _queue_message(moment: Moment, action_id: int, ctx: ActContext, counts: ActCounts) -> None:
+def _queue_message(
+    moment: Moment, action_id: int, ctx: ActContext, counts: ActCounts, outbox: _Outbox
+) -> None:
     recipient = ctx.recipients[moment.customer_id]
     rendered = render_message(
         moment,
@@ -214,8 +250,7 @@ def _queue_message(moment: Moment, action_id: int, ctx: ActContext, counts: ActC
         team_name=ctx.settings.team_name,
     )
     counts.tone_warnings += [f"{moment.kind}: {issue.why}" for issue in rendered.tone_issues]
-    queued = enqueue_message(
-        ctx.session,
+    message = message_row(
         action_id=action_id,
         customer_id=moment.customer_id,
         to_address=recipient.email or "",
@@ -225,9 +260,8 @@ def _queue_message(moment: Moment, action_id: int, ctx: ActContext, counts: ActC
         message_id=message_id_for(moment.dedupe_key, _mail_domain(ctx.settings.mail_from)),
         now=ctx.now,
     )
-    counts.messages_queued += queued is not None
-    record_contact(
-        ctx.session,
+    outbox.messages.append(message)
+    contact = contact_row(
         customer_id=moment.customer_id,
         at=ctx.now,
         message_type=moment.message_type,
@@ -237,6 +271,7 @@ def _queue_message(moment: Moment, action_id: int, ctx: ActContext, counts: ActC
         saving_minor=moment.value_to_customer_minor,
         currency=moment.currency,
     )
+    outbox.contacts.append(contact)
 
 
 def _mail_domain(mail_from: str) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from goodwill.store.models import Contact
-from goodwill.store.upsert import insert_once
+from goodwill.store.upsert import insert_many_once, insert_once
 
 
 def record_contact(
@@ -24,7 +25,32 @@ def record_contact(
     currency: str | None = None,
 ) -> bool:
     """Record that a customer was contacted; False if ``dedupe_key`` was recorded before."""
-    values = {
+    values = contact_row(
+        customer_id=customer_id,
+        at=at,
+        message_type=message_type,
+        moment_kind=moment_kind,
+        subscription_id=subscription_id,
+        dedupe_key=dedupe_key,
+        saving_minor=saving_minor,
+        currency=currency,
+    )
+    return insert_once(session, Contact, values, ["dedupe_key"]) is not None
+
+
+def contact_row(
+    *,
+    customer_id: str,
+    at: datetime,
+    message_type: str,
+    moment_kind: str | None = None,
+    subscription_id: str | None = None,
+    dedupe_key: str | None = None,
+    saving_minor: int | None = None,
+    currency: str | None = None,
+) -> dict[str, object]:
+    """The row of one contact, for :func:`record_contacts`."""
+    return {
         "customer_id": customer_id,
         "at": at,
         "message_type": message_type,
@@ -34,7 +60,12 @@ def record_contact(
         "saving_minor": saving_minor,
         "currency": currency,
     }
-    return insert_once(session, Contact, values, ["dedupe_key"]) is not None
+
+
+def record_contacts(session: Session, rows: Sequence[Mapping[str, object]]) -> int:
+    """Record many contacts (rows from :func:`contact_row`) at once, each unless its
+    ``dedupe_key`` was recorded before; returns how many were new."""
+    return len(insert_many_once(session, Contact, rows, ["dedupe_key"], ["id"]))
 
 
 def contacts_since(

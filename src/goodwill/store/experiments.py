@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodwill.store.models import Assignment, Experiment
-from goodwill.store.upsert import insert_once
+from goodwill.store.upsert import insert_many_once, insert_once
 
 
 def ensure_experiment(
@@ -49,6 +50,24 @@ def record_assignment(
     if insert_once(session, Assignment, values, key) is not None:
         return arm
     return session.get_one(Assignment, (experiment_id, customer_id)).arm
+
+
+def record_assignments(
+    session: Session, assignments: Iterable[tuple[int, str, str]], *, now: datetime
+) -> None:
+    """Record many ``(experiment_id, customer_id, arm)`` at once; a customer who already
+    has an arm in that experiment keeps it (as :func:`record_assignment`)."""
+    rows = {
+        (experiment_id, customer_id): {
+            "experiment_id": experiment_id,
+            "customer_id": customer_id,
+            "arm": arm,
+            "assigned_at": now,
+        }
+        for experiment_id, customer_id, arm in reversed(list(assignments))
+    }  # reversed: where a customer appears twice, the first arm wins, as one by one
+    key = ["experiment_id", "customer_id"]
+    insert_many_once(session, Assignment, list(rows.values()), key, key)
 
 
 def arms_of(session: Session, experiment_id: int) -> dict[str, str]:

@@ -8,6 +8,7 @@ that dies mid-send leaves its messages to be claimed again once the lease has ru
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +16,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from goodwill.store.models import Message, MessageStatus
-from goodwill.store.upsert import insert_once
+from goodwill.store.upsert import insert_many_once, insert_once
 
 
 def message_id_for(dedupe_key: str, domain: str = "goodwill.invalid") -> str:
@@ -56,8 +57,35 @@ def enqueue_message(
 
     Returns None when a message with this ``message_id`` is already queued or sent.
     """
-    at = now or datetime.now(UTC)
-    values = {
+    values = message_row(
+        action_id=action_id,
+        customer_id=customer_id,
+        to_address=to_address,
+        subject=subject,
+        body_text=body_text,
+        message_id=message_id,
+        body_html=body_html,
+        channel=channel,
+        now=now or datetime.now(UTC),
+    )
+    key = insert_once(session, Message, values, ["message_id"])
+    return None if key is None else session.get_one(Message, key)
+
+
+def message_row(
+    *,
+    action_id: int,
+    customer_id: str,
+    to_address: str,
+    subject: str,
+    body_text: str,
+    message_id: str,
+    now: datetime,
+    body_html: str | None = None,
+    channel: str = "email",
+) -> dict[str, object]:
+    """The outbox row of a new message, due now: for :func:`enqueue_messages`."""
+    return {
         "action_id": action_id,
         "customer_id": customer_id,
         "channel": channel,
@@ -68,11 +96,16 @@ def enqueue_message(
         "message_id": message_id,
         "status": MessageStatus.QUEUED,
         "attempts": 0,
-        "next_attempt_at": at,
-        "created_at": at,
+        "next_attempt_at": now,
+        "created_at": now,
     }
-    key = insert_once(session, Message, values, ["message_id"])
-    return None if key is None else session.get_one(Message, key)
+
+
+def enqueue_messages(session: Session, rows: Sequence[Mapping[str, object]]) -> set[str]:
+    """Put many messages (rows from :func:`message_row`) in the outbox at once, in the
+    caller's transaction; returns the Message-IDs queued now (the others were already)."""
+    inserted = insert_many_once(session, Message, rows, ["message_id"], ["message_id"])
+    return {message_id for (message_id,) in inserted}
 
 
 def claim_due(

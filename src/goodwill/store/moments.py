@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from goodwill.store.models import Action, Moment
-from goodwill.store.upsert import insert_once
+from goodwill.store.upsert import insert_many_once, insert_once
 
 
 def add_moment_once(
@@ -28,6 +29,23 @@ def add_moment_once(
     values["created_at"] = now or datetime.now(UTC)
     key = insert_once(session, Moment, values, ["dedupe_key"])
     return None if key is None else session.get_one(Moment, key)
+
+
+def add_moments_once(session: Session, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Record many moments at once, each unless its ``dedupe_key`` is stored already.
+
+    ``rows`` hold every column but ``id``. Returns the new moments' ids by dedupe key; a
+    key absent from the answer was recorded before (or twice in ``rows``: once counts).
+    """
+    inserted = insert_many_once(session, Moment, rows, ["dedupe_key"], ["dedupe_key", "id"])
+    return {key: moment_id for key, moment_id in inserted}
+
+
+def set_moment_status(session: Session, moment_ids: Sequence[int], status: str) -> None:
+    """Change the status of the moments ``moment_ids`` (e.g. acted → deferred)."""
+    for start in range(0, len(moment_ids), 1000):
+        chunk = moment_ids[start : start + 1000]
+        session.execute(update(Moment).where(Moment.id.in_(chunk)).values(status=status))
 
 
 def moment_by_key(session: Session, dedupe_key: str) -> Moment | None:
@@ -57,3 +75,16 @@ def add_action(
     session.add(action)
     session.flush()
     return action
+
+
+def add_actions(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Record many actions at once; their ids, in the order of ``rows``.
+
+    Each row holds ``customer_id``, ``kind``, ``moment_id``, ``amount_minor``, ``currency``
+    and ``created_at``, as :func:`add_action` takes them.
+    """
+    if not rows:
+        return []
+    table: Table = Action.__table__  # type: ignore[assignment]
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [action_id for (action_id,) in session.execute(statement, list(rows))]

@@ -1,8 +1,9 @@
-"""INSERT … ON CONFLICT DO NOTHING on both store backends."""
+"""INSERT … ON CONFLICT DO NOTHING on both store backends, one row or many at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Table
@@ -23,17 +24,43 @@ def insert_once(
     decides.
     """
     table = cast(Table, model.__table__)
+    keys = [column.name for column in table.primary_key.columns]
+    rows = insert_many_once(session, model, [values], conflict_on, keys)
+    return rows[0] if rows else None
+
+
+def insert_many_once(
+    session: Session,
+    model: type[Base],
+    rows: Sequence[Mapping[str, Any]],
+    conflict_on: Sequence[str],
+    returning: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """Insert each of ``rows`` unless one with the same ``conflict_on`` columns exists.
+
+    Returns the ``returning`` columns of the rows inserted (in no particular order), so a
+    caller that returns its key columns knows which were new. The rows go in batched
+    multi-row statements (SQLAlchemy's insertmanyvalues), not one round trip each.
+    """
+    if not rows:
+        return []
+    table = cast(Table, model.__table__)
     dialect = session.get_bind().dialect.name
+    statement = _insert_once(dialect, table, tuple(conflict_on), tuple(returning))
+    return [tuple(row) for row in session.execute(statement, list(rows))]
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_once(
+    dialect: str, table: Table, conflict_on: tuple[str, ...], returning: tuple[str, ...]
+) -> Any:
+    # Built once per table: the values travel as parameters, so the compiled SQL is reused.
     if dialect == "postgresql":
         insert: Any = postgresql.insert(table)
     elif dialect == "sqlite":
         insert = sqlite.insert(table)
     else:
         raise StoreError(f"the store supports SQLite and PostgreSQL, not {dialect}")
-    statement = (
-        insert.values(**values)
-        .on_conflict_do_nothing(index_elements=list(conflict_on))
-        .returning(*table.primary_key.columns)  # rowcount is unreliable after an INSERT
+    return insert.on_conflict_do_nothing(index_elements=list(conflict_on)).returning(
+        *(table.c[name] for name in returning)  # rowcount is unreliable after an INSERT
     )
-    row = session.execute(statement).first()
-    return None if row is None else tuple(row)
