@@ -56,8 +56,10 @@ def postgres_schema(url: str) -> Iterator[str]:
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
+        yield (
+            make_url(url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
         )
     finally:
         with admin.begin() as connection:
@@ -115,7 +117,11 @@ def run(args: argparse.Namespace, work: Path) -> None:
     table.floor = scan_floor(ledger)
     usage_rows = ledger.table("usage").count().execute()
     table.row("scan floor (usage, Parquet)", table.floor, f"{usage_rows:,} usage rows")
-    table.row("ingest (CSV -> Parquet)", seconds, f"{sum(t.accepted for t in report.tables):,} rows accepted")
+    table.row(
+        "ingest (CSV -> Parquet)",
+        seconds,
+        f"{sum(t.accepted for t in report.tables):,} rows accepted",
+    )
     card, seconds = timed(lambda: build_scorecard(ledger, ASOF, settings, None, True))
     table.row("scorecard (with re-rating)", seconds, f"{len(card.perspectives)} perspectives")
     sqlite_report, sqlite_seconds = care_run(settings)
