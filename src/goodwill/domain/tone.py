@@ -93,17 +93,17 @@ _WORD_CHECKS: tuple[tuple[IssueKind, str, list[tuple[re.Pattern[str], str]]], ..
     ("phrase", "corporate phrase", _PHRASE_PATTERNS),
     ("jargon", "jargon", _JARGON_PATTERNS),
 )
-# One pass that finds whether any phrase or jargon is there at all: most messages are
-# clean, and scanning once instead of once per term keeps a large run fast.
-_ANY_TERM = re.compile(
-    "|".join(p.pattern for checks in _WORD_CHECKS for p, _ in checks[2] if p.flags & re.IGNORECASE),
-    re.IGNORECASE,
-)
-_ANY_ACRONYM = re.compile(
-    "|".join(
-        p.pattern for checks in _WORD_CHECKS for p, _ in checks[2] if not p.flags & re.IGNORECASE
-    )
-)
+# Most messages are clean: a substring test per term (in C, microseconds) rules the
+# regular expressions out, which keeps a run of a million messages fast.
+_TERMS_ANY_CASE = tuple(t.lower() for t in (*CORPORATE_PHRASES, *JARGON) if not t.isupper())
+_ACRONYMS = tuple(t for t in JARGON if t.isupper())
+
+
+def _may_have_terms(text: str) -> bool:
+    lowered = text.lower()
+    return any(t in lowered for t in _TERMS_ANY_CASE) or any(a in text for a in _ACRONYMS)
+
+
 # A sentence ends at . ! ? followed by space, or at a line break (greetings, list items).
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _URL = re.compile(r"\S+://\S+")
@@ -117,7 +117,7 @@ def check_tone(text: str) -> list[ToneIssue]:
     >>> check_tone("Hi Ann, you could save £4 a month.")
     []
     """
-    if not (_ANY_TERM.search(text) or _ANY_ACRONYM.search(text)):
+    if not _may_have_terms(text):
         return _long_sentences(text)
     found = [
         (m.start(), ToneIssue(kind, m.group(0), f"{label}: {why}"))
