@@ -68,15 +68,23 @@ def postgres_schema(url: str) -> Iterator[str]:
 
 
 class Table:
-    """Prints one row per workload: seconds, multiple of the floor, and a note."""
+    """Prints one row per workload (seconds, multiple of the floor, a note) and keeps it
+    for the Markdown table."""
 
     def __init__(self) -> None:
         self.floor = 0.0
+        self.rows: list[tuple[str, float, str, str]] = []
         print(f"{'workload':<34} {'time':>10} {'x floor':>8}  note", flush=True)
 
     def row(self, workload: str, seconds: float, note: str = "") -> None:
         multiple = f"{seconds / self.floor:,.0f}" if self.floor else ""
+        self.rows.append((workload, seconds, multiple, note))
         print(f"{workload:<34} {seconds:8.2f} s {multiple:>8}  {note}", flush=True)
+
+    def markdown(self) -> str:
+        lines = ["| workload | time | x scan floor | what it did |", "| --- | ---: | ---: | --- |"]
+        lines += [f"| {w} | {s:,.1f} s | {m} | {n} |" for w, s, m, n in self.rows]
+        return "\n".join(lines) + "\n"
 
 
 def care_run(settings: Settings) -> tuple[CareRunReport, float]:
@@ -97,13 +105,16 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--postgres", default=POSTGRES, help="a server URL; '' to skip")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="goodwill-care-scale-") as tmp:
-        work = args.keep or Path(tmp)
-        run(args, work)
+        table = run(args, args.keep or Path(tmp))
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(table.markdown(), encoding="utf-8")
 
 
-def run(args: argparse.Namespace, work: Path) -> None:
+def run(args: argparse.Namespace, work: Path) -> Table:
     n = args.customers
     print(f"{n:,} customers x 12 months, as of {ASOF}\n")
     table = Table()
@@ -127,7 +138,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
     sqlite_report, sqlite_seconds = care_run(settings)
     table.row("care run, store on SQLite", sqlite_seconds, care_note(sqlite_report))
     if not args.postgres:
-        return
+        return table
     with postgres_schema(args.postgres) as url:
         pg_settings = settings.model_copy(update={"store_url": url})
         pg_report, pg_seconds = care_run(pg_settings)
@@ -135,6 +146,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
     table.row("care run, store on PostgreSQL", pg_seconds, note)
     if pg_report.outcomes != sqlite_report.outcomes:
         raise SystemExit("the care run decided differently on SQLite and PostgreSQL")
+    return table
 
 
 if __name__ == "__main__":

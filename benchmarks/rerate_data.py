@@ -57,7 +57,7 @@ def _catalogue(fractional: bool) -> dict[str, pd.DataFrame]:
 
 
 _SUBSCRIPTIONS = """
-CREATE TABLE subscriptions AS
+CREATE {what} subscriptions AS
 SELECT 'S' || lpad(i::VARCHAR, 9, '0') AS subscription_id,
        'C' || lpad(i::VARCHAR, 9, '0') AS customer_id,
        NULL::VARCHAR AS user_name,
@@ -69,7 +69,7 @@ FROM range({n}) t(i)
 """
 # Each line has an appetite (lognormal-ish, from a hash) and varies month to month.
 _USAGE = """
-CREATE TABLE usage AS
+CREATE {what} usage AS
 WITH lines AS (
   SELECT i, 'S' || lpad(i::VARCHAR, 9, '0') AS subscription_id,
          exp(4.0 * (hash(i, 'appetite') % 10000) / 10000.0 - 2.0) AS appetite
@@ -86,10 +86,18 @@ WHERE share >= 1.0 OR (hash(i, m, kind, 'use') % 1000) < share * 1000
 """
 
 
-def synthetic_ledger(subscriptions: int, *, fractional: bool = False) -> Ledger:
-    """An in-memory ledger of ``subscriptions`` lines with 6 months of use before ASOF."""
+def synthetic_ledger(
+    subscriptions: int, *, fractional: bool = False, in_memory: bool = True
+) -> Ledger:
+    """A ledger of ``subscriptions`` lines with 6 months of use before ASOF.
+
+    ``in_memory``: tables held by DuckDB; otherwise views that generate the rows each time
+    they are read, so that writing 10M subscriptions to Parquet streams instead of holding
+    250M usage rows in memory.
+    """
     ledger = ledger_from_frames(_catalogue(fractional))
+    what = "TABLE" if in_memory else "VIEW"
     for table, sql in (("subscriptions", _SUBSCRIPTIONS), ("usage", _USAGE)):
         ledger.con.raw_sql(f'DROP VIEW "{table}"')
-        ledger.con.raw_sql(sql.format(n=subscriptions))
+        ledger.con.raw_sql(sql.format(n=subscriptions, what=what))
     return ledger

@@ -1,29 +1,78 @@
-"""Run every benchmark at its default size, one after the other (`make bench`).
+"""Run every benchmark, one after the other, and write one Markdown report (`make bench`).
 
-Each script prints its own timings next to its baseline from the same run; the figures
-in the README's performance section come from these commands.
+    .venv/bin/python benchmarks/run_all.py           # 100k and 1M subscriptions, 100k customers
+    .venv/bin/python benchmarks/run_all.py --full    # adds 10M subscriptions and 1M customers
+
+Each script times goodwill next to its baseline in the same run (pandas and Spark for
+the advice; the scan floor for everything; SQLite next to PostgreSQL for the care run).
+The tables go to ``benchmarks/results/RESULTS.md``, and the README's performance section
+between its ``benchmarks`` markers is replaced by the same text.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import platform
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SCRIPTS = (
-    ("sample operator", ["sample.py"]),
-    ("re-rating and plan advice", ["rerate.py", "--subscriptions", "100000"]),
-    ("scan floor", ["scan_floor.py", "--subscriptions", "100000"]),
-)
+RESULTS = HERE / "results" / "RESULTS.md"
+README = HERE.parent / "README.md"
+BEGIN, END = "<!-- benchmarks:begin -->", "<!-- benchmarks:end -->"
+
+
+def workloads(full: bool) -> list[tuple[str, list[str]]]:
+    sizes = ["100000", "1000000"] + (["10000000"] if full else [])
+    customers = "1000000" if full else "100000"
+    return [
+        (
+            "Plan advice as the ledger grows (x 6 months x 20 plans)",
+            ["advice_scaling.py", "--subscriptions", *sizes, "--spark-max", "100000"],
+        ),
+        (
+            f"The scorecard and the care run, {int(customers):,} customers x 12 months",
+            ["care_scale.py", "--customers", customers],
+        ),
+    ]
+
+
+def report(sections: list[tuple[str, list[str], str]]) -> str:
+    cpu = f"{platform.machine()}, {os.cpu_count()} cores"
+    parts = [f"Measured {date.today()} on {cpu}; `make bench` (or `--full`) writes this.\n"]
+    for title, args, table in sections:
+        parts.append(f"**{title}** — `python benchmarks/{' '.join(args)}`\n\n{table}")
+    return "\n".join(parts)
+
+
+def include_in_readme(text: str, readme: Path = README) -> None:
+    """Replace what stands between the markers in the README with ``text``."""
+    content = readme.read_text(encoding="utf-8")
+    head, rest = content.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    readme.write_text(f"{head}{BEGIN}\n{text}{END}{tail}", encoding="utf-8")
 
 
 def main() -> int:
-    failed = 0
-    for title, args in SCRIPTS:
-        print(f"\n## {title}: python benchmarks/{' '.join(args)}\n", flush=True)
-        failed |= subprocess.call([sys.executable, str(HERE / args[0]), *args[1:]], cwd=HERE)
-    return failed
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="10M subscriptions, 1M customers")
+    args = parser.parse_args()
+    sections = []
+    for title, script in workloads(args.full):
+        out = HERE / "results" / f"{Path(script[0]).stem}.md"
+        print(f"\n## {title}: python benchmarks/{' '.join(script)}\n", flush=True)
+        command = [sys.executable, str(HERE / script[0]), *script[1:], "--markdown", str(out)]
+        if subprocess.call(command, cwd=HERE) != 0:
+            return 1
+        sections.append((title, script, out.read_text(encoding="utf-8")))
+    text = report(sections)
+    RESULTS.write_text(text, encoding="utf-8")
+    include_in_readme(text)
+    print(f"\nwrote {RESULTS} and the README's performance section")
+    return 0
 
 
 if __name__ == "__main__":

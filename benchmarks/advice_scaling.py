@@ -1,0 +1,228 @@
+"""Plan advice as the ledger grows: DuckDB vs pandas vs Spark, time, memory and exponent.
+
+    .venv/bin/python benchmarks/advice_scaling.py --subscriptions 100000 1000000 10000000
+
+For each N (x 6 months x 20 plans on sale) the synthetic operator of rerate_data.py is
+written straight to a Parquet ledger folder (DuckDB streams it from views: 10M lines'
+250M usage rows are never held in memory). Then each engine advises in a fresh process,
+so each peak resident memory is its own:
+
+- DuckDB (goodwill's default): advice streamed to a Parquet file under ``memory_limit``,
+  spilling to the work folder if it must;
+- the pandas baseline (pandas_baseline.py; the frames are read before the clock starts),
+  up to ``--pandas-max`` subscriptions;
+- Spark in local mode (spark_advice.py), up to ``--spark-max``; its peak is the JVM's.
+
+Every engine must give the same advised rows (a digest of subscription, plan and saving).
+Each time is also a multiple of the scan floor (one DuckDB pass over the usage columns),
+and the time's growth with N is fitted as ``time ~ N^b`` per engine. ``--markdown FILE``
+writes the table the README's performance section includes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from goodwill.analytics.catalogue import load_catalogue
+from ledger_folder import write_ledger_folder
+from rerate_data import synthetic_ledger
+from scan_floor import scan_floor
+
+HERE = Path(__file__).parent
+DIGEST = (
+    "SELECT count(*) AS n, coalesce(sum(hash(subscription_id::VARCHAR, "
+    "recommended_plan_id::VARCHAR, monthly_saving_minor::BIGINT)), 0)::VARCHAR AS h FROM advised"
+)
+
+
+def digest(advised: object) -> str:
+    """A digest of the advised rows, the same whichever engine produced them."""
+    con = duckdb.connect()
+    con.register("advised", advised)
+    n, h = con.sql(DIGEST).fetchone() or (0, "0")
+    return f"{n}:{h}"
+
+
+def peak_mb(children: bool = False) -> float:
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+# ---- the children: one engine, one ledger folder, one JSON line on stdout ----
+
+
+def child_duckdb(folder: Path, work: Path, memory_limit: str, threads: int) -> dict[str, object]:
+    from goodwill.analytics.advice import plan_advice
+    from goodwill.ledger.reader import open_ledger
+    from goodwill.settings import Settings
+    from rerate_data import ASOF
+
+    ledger = open_ledger(folder)
+    ledger.con.raw_sql(
+        f"SET memory_limit = '{memory_limit}'; SET threads = {threads}; "
+        f"SET temp_directory = '{work / 'spill'}'"
+    )
+    started = time.perf_counter()
+    out = work / "advice.parquet"
+    ledger.con.to_parquet(plan_advice(ledger, ASOF, Settings(), advised_only=False), out)
+    seconds = time.perf_counter() - started
+    rated = duckdb.sql(f"SELECT count(*) FROM '{out}'").fetchone()[0]  # type: ignore[index]
+    advised = duckdb.sql(
+        f"SELECT subscription_id, recommended_plan_id, monthly_saving_minor FROM '{out}' WHERE advised"
+    ).arrow()
+    return {"seconds": seconds, "peak_mb": peak_mb(), "rated": rated, "digest": digest(advised)}
+
+
+def child_pandas(folder: Path) -> dict[str, object]:
+    from goodwill.ledger.reader import open_ledger
+    from goodwill.settings import Settings
+    from pandas_baseline import advise
+    from rerate_data import ASOF
+
+    ledger = open_ledger(folder)
+    frames = {t: ledger.table(t).to_pandas() for t in ("usage", "subscriptions")}
+    catalogue = load_catalogue(ledger)
+    started = time.perf_counter()
+    found = advise(frames, catalogue, ASOF, Settings())
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_mb": peak_mb(), "digest": digest(found)}
+
+
+def child_spark(folder: Path, threads: int) -> dict[str, object]:
+    from goodwill.settings import Settings
+    from spark_advice import spark_advice, spark_connection
+
+    found, seconds = spark_advice(spark_connection(threads), folder, Settings())
+    # The work happens in the JVM, a child process of this one: its peak is the larger.
+    return {"seconds": seconds, "peak_mb": max(peak_mb(), peak_mb(children=True)),
+            "digest": digest(found)}  # fmt: skip
+
+
+# ---- the parent ----
+
+
+@dataclass(frozen=True)
+class Result:
+    n: int
+    engine: str
+    seconds: float
+    peak_mb: float
+    costings: int
+    floor: float
+    same: bool
+
+
+def run_child(engine: str, folder: Path, work: Path, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
+    command = [sys.executable, __file__, "--child", engine, str(folder), str(work),
+               args.memory_limit, str(args.threads)]  # fmt: skip
+    done = subprocess.run(command, cwd=HERE, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def measure(n: int, args: argparse.Namespace, work: Path) -> list[Result]:
+    ledger = synthetic_ledger(n, in_memory=False)
+    plans = sum(p.on_sale and p.sim_only for p in load_catalogue(ledger).plans)
+    folder = write_ledger_folder(ledger, work / "ledger")
+    floor = scan_floor_of(folder, args.threads)
+    months = 6
+    duck = run_child("duckdb", folder, work, args)
+    costings = int(duck["rated"]) * months * plans
+    results = [Result(n, "DuckDB", duck["seconds"], duck["peak_mb"], costings, floor, True)]
+    for engine, limit in (("pandas", args.pandas_max), ("Spark", args.spark_max)):
+        if n <= limit:
+            found = run_child(engine.lower(), folder, work, args)
+            same = found["digest"] == duck["digest"]
+            results.append(
+                Result(n, engine, found["seconds"], found["peak_mb"], costings, floor, same)
+            )
+    return results
+
+
+def scan_floor_of(folder: Path, threads: int) -> float:
+    from goodwill.ledger.reader import open_ledger
+
+    ledger = open_ledger(folder)
+    ledger.con.raw_sql(f"SET threads = {threads}")
+    return scan_floor(ledger)
+
+
+def exponent(results: list[Result]) -> float | None:
+    """b in time ~ N^b, least squares on log-log; None with fewer than two sizes."""
+    if len({r.n for r in results}) < 2:
+        return None
+    x = np.log([r.n for r in results])
+    y = np.log([r.seconds for r in results])
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def markdown(results: list[Result], args: argparse.Namespace) -> str:
+    lines = [
+        "| subscriptions | engine | time | costings/s | x scan floor | peak memory | same advice |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.n:,} | {r.engine} | {r.seconds:,.1f} s | {r.costings / r.seconds:,.0f} "
+            f"| {r.seconds / r.floor:,.0f} | {r.peak_mb:,.0f} MB | {'yes' if r.same else 'NO'} |"
+        )
+    fits = []
+    for engine in dict.fromkeys(r.engine for r in results):
+        b = exponent([r for r in results if r.engine == engine])
+        if b is not None:
+            fits.append(f"{engine} N^{b:.2f}")
+    lines.append("")
+    lines.append(
+        f"Time grows as {', '.join(fits) or 'n/a (one size)'}; DuckDB under memory_limit "
+        f"{args.memory_limit}, {args.threads} threads; costings = subscriptions x 6 months x "
+        "20 plans on sale."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        engine, folder, work, memory_limit, threads = sys.argv[2:7]
+        result = {
+            "duckdb": lambda: child_duckdb(Path(folder), Path(work), memory_limit, int(threads)),
+            "pandas": lambda: child_pandas(Path(folder)),
+            "spark": lambda: child_spark(Path(folder), int(threads)),
+        }[engine]()
+        print(json.dumps(result))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscriptions", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--pandas-max", type=int, default=1_000_000)
+    parser.add_argument("--spark-max", type=int, default=100_000)
+    parser.add_argument("--memory-limit", default="4GB")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    args = parser.parse_args()
+    results: list[Result] = []
+    for n in args.subscriptions:
+        with tempfile.TemporaryDirectory(prefix="goodwill-advice-") as tmp:
+            for r in measure(n, args, Path(tmp)):
+                results.append(r)
+                print(f"{r.n:>11,} {r.engine:<7} {r.seconds:8.1f} s  peak {r.peak_mb:>7,.0f} MB"
+                      f"  x{r.seconds / r.floor:,.0f} floor  same advice: {r.same}", flush=True)  # fmt: skip
+    table = markdown(results, args)
+    print("\n" + table)
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(table, encoding="utf-8")
+    if not all(r.same for r in results):
+        raise SystemExit("the engines disagree")
+
+
+if __name__ == "__main__":
+    main()
