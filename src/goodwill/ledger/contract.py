@@ -323,10 +323,25 @@ PROMISES = Table(
         C("made_at", T.TIMESTAMP, "When the promise was made."),
         C("due_at", T.TIMESTAMP, "When it was due."),
         C("kept_at", T.TIMESTAMP, "When it was kept; empty while not (yet) kept.", required=False),
+        C(
+            "cancelled_at",
+            T.TIMESTAMP,
+            "When we cancelled it (an engineer visit called off); empty if we did not. "
+            "Cancelled with less notice than the compensation policy asks (24 hours for an "
+            "engineer visit) it counts as broken.",
+            required=False,
+        ),
     ),
     primary_key=("promise_id",),
     foreign_keys=(ForeignKey("customer_id", "customers"),),
-    rules=(RowRule(("made_at", "due_at"), "due_at >= made_at", "due_at is before made_at"),),
+    rules=(
+        RowRule(("made_at", "due_at"), "due_at >= made_at", "due_at is before made_at"),
+        RowRule(
+            ("made_at", "cancelled_at"),
+            "cancelled_at >= made_at",
+            "cancelled_at is before made_at",
+        ),
+    ),
     required=False,
 )
 

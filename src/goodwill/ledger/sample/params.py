@@ -142,6 +142,7 @@ class SampleParams:
     callback_share: float = 0.12  # of phone and chat tickets
     repair_share: float = 0.5  # of device tickets
     engineer_share: float = 0.04  # of network tickets (a signal booster fitted at home)
+    late_cancel_share: float = 0.3  # of broken engineer visits: called off < 24 hours ahead
     replacement_sim_share: float = 0.9  # of lost_sim tickets
 
     # Surveys (only customers who consent to surveys are asked).

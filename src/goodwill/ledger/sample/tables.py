@@ -15,6 +15,7 @@ from goodwill.ledger.sample.columns import dates, id_width, ids, joined, pick, t
 from goodwill.ledger.sample.feedback import TEXTS
 from goodwill.ledger.sample.generator import Sample
 from goodwill.ledger.sample.names import AGENTS, EMAIL_DOMAINS, FIRST_NAMES, LOCALES, SURNAMES
+from goodwill.ledger.sample.promises import late_cancellations
 from goodwill.ledger.sample.usage import DENSE_KINDS
 
 PLAN_IDS = [plan.plan_id for plan in PLANS]
@@ -141,6 +142,7 @@ def promises(s: Sample, cids: pa.Array) -> pa.Table:
         "made_at": timestamps(pr.made_s),
         "due_at": timestamps(pr.due_s),
         "kept_at": timestamps(pr.kept_s),
+        "cancelled_at": timestamps(late_cancellations(s.seed, pr, s.params)),
     })  # fmt: skip
 
 
