@@ -123,6 +123,8 @@ PROMISE_KINDS = (
 )
 TICKET_CHANNELS = ("email", "chat", "phone", "social", "web", "store")
 FEEDBACK_KINDS = ("nps", "csat", "ces")
+#: What can happen to an open ticket, as goodwill.domain.sla's clocks read it.
+TICKET_EVENTS = ("agent_reply", "awaiting_customer", "customer_reply", "resolved", "reopened")
 
 C = Column
 T = ColumnType
@@ -381,6 +383,27 @@ TICKETS = Table(
     required=False,
 )
 
+TICKET_EVENT_HISTORY = Table(
+    name="ticket_events",
+    description="What happened to a ticket after it was opened, so service-level clocks can "
+    "pause while we wait on the customer. Optional: without it a clock runs from opened_at "
+    "to first_response_at or resolved_at.",
+    columns=(
+        C("ticket_id", T.ID, "The ticket."),
+        C("at", T.TIMESTAMP, "When it happened."),
+        C(
+            "event",
+            T.ID,
+            "What happened: agent_reply; awaiting_customer (we asked them something: the "
+            "clocks pause); customer_reply (they answered: the clocks run again); resolved "
+            "(the clocks stop); reopened (the resolution clock runs again).",
+            allowed=TICKET_EVENTS,
+        ),
+    ),
+    foreign_keys=(ForeignKey("ticket_id", "tickets"),),
+    required=False,
+)
+
 FEEDBACK = Table(
     name="feedback",
     description="Survey answers and free text: NPS (0-10), CSAT (1-5), CES (1-7).",
@@ -414,6 +437,7 @@ TABLES: tuple[Table, ...] = (
     BILLS,
     PROMISES,
     TICKETS,
+    TICKET_EVENT_HISTORY,
     FEEDBACK,
 )
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

@@ -146,7 +146,7 @@ def _act(decision: Decision, moment_id: int, ctx: ActContext, counts: ActCounts)
         if not spend(
             ctx.session,
             moment.kind,
-            period_of(ctx.now.date()),
+            period_of(ctx.run.asof),
             decision.credit_minor,
             action.id,
             now=ctx.now,

@@ -122,6 +122,9 @@ class SampleParams:
         )
     )  # fmt: skip
     complaint_ratio_if_slow: float = 2.0
+    ticket_events_share: float = 0.6  # of resolved tickets: a history in ticket_events
+    awaiting_customer_share: float = 0.35  # of those: we waited on the customer a while
+    reopened_share: float = 0.08  # of those: resolved, then reopened
 
     # Promises: (kept on time, kept late); the rest are never kept.
     promise_outcomes: dict[str, tuple[float, float]] = field(
