@@ -60,6 +60,17 @@ EVIDENCE: dict[str, dict[str, object]] = {
         "days_late": 3,
         "credit_minor": 500,
     },
+    "case_moved": {
+        "new_owner": {
+            "agent_id": "2",
+            "name": "Ros Kaur",
+            "email": "ros@care.example",
+            "phone": None,
+        },
+        "previous_owner_name": "Tom Evans",
+        "away_until": "2026-11-30",
+        "cases": ["ticket:T1"],
+    },
     "repeated_failures": {
         "failures": 3,
         "days": 60,
@@ -87,6 +98,7 @@ NUMBERS: dict[str, list[str]] = {
     "annual_best_tariff": ["£14.20", "£7.50", "£10", "£6.70"],
     "broken_promise": ["£5", "3 November 2026", "6 November 2026", "3 days late"],
     "repeated_failures": ["£20", "3 days late", "31 hours"],
+    "case_moved": ["Ros Kaur", "Tom Evans", "30 November 2026"],
 }
 
 

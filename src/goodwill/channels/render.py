@@ -48,6 +48,7 @@ BUILTIN_KINDS = (
     "end_of_contract",
     "annual_best_tariff",
     "broken_promise",
+    "case_moved",
 )
 DEFAULT_TEAM_NAME = "The goodwill care team"
 

@@ -22,7 +22,16 @@ from types import MappingProxyType
 from typing import Literal, get_args
 
 GraceUnit = Literal["calendar_days", "working_days"]
-Verdict = Literal["not_due", "on_time", "within_grace", "late", "capped", "invalid"]
+Verdict = Literal[
+    "not_due",
+    "on_time",
+    "within_grace",
+    "late",
+    "capped",
+    "cancelled_late",
+    "cancelled_in_time",
+    "invalid",
+]
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,8 @@ class KindTerms:
     ``amount = fixed_minor + per_day_minor * (days late after the grace)``, at most
     ``cap_minor`` (None: no cap). ``lead_time`` is how long before it is due the promise
     must be under way (a SIM posted); a promise due sooner that is not kept is at risk.
+    A cancellation with less than ``late_cancel_notice`` before it was due breaks the
+    promise (``fixed_minor``, at most the cap); one with more notice does not.
     """
 
     fixed_minor: int = 0
@@ -40,10 +51,11 @@ class KindTerms:
     grace_unit: GraceUnit = "calendar_days"
     cap_minor: int | None = None
     lead_time: timedelta = timedelta(0)
+    late_cancel_notice: timedelta = timedelta(0)
 
     def __post_init__(self) -> None:
         values = (self.fixed_minor, self.per_day_minor, self.grace_days, self.cap_minor or 0)
-        if min(values) < 0 or self.lead_time < timedelta(0):
+        if min(values) < 0 or min(self.lead_time, self.late_cancel_notice) < timedelta(0):
             raise ValueError(f"compensation terms cannot be negative: {self}")
         if self.grace_unit not in get_args(GraceUnit):
             raise ValueError(f"grace_unit {self.grace_unit!r} is not one of {get_args(GraceUnit)}")
@@ -53,7 +65,9 @@ class KindTerms:
 DEFAULT_TERMS: Mapping[str, KindTerms] = MappingProxyType(
     {
         "repair": KindTerms(per_day_minor=800, grace_days=2, grace_unit="working_days"),
-        "engineer_appointment": KindTerms(fixed_minor=2500, cap_minor=2500),
+        "engineer_appointment": KindTerms(
+            fixed_minor=2500, cap_minor=2500, late_cancel_notice=timedelta(hours=24)
+        ),
         "service_start": KindTerms(per_day_minor=500),
         "sim_delivery": KindTerms(
             fixed_minor=200, per_day_minor=100, cap_minor=1000, lead_time=timedelta(days=1)
@@ -104,20 +118,24 @@ def compensation_minor(
     kept_at: datetime | None,
     now: datetime,
     terms: KindTerms,
+    cancelled_at: datetime | None = None,
 ) -> Compensation:
     """The compensation for one promise as of ``now``.
 
     A promise kept at or before ``due_at`` earns nothing; so does one not yet due. A
     ``kept_at`` later than ``now`` is not known yet and counts as not kept. A ``kept_at``
-    before ``made_at`` is bad data: the verdict is ``invalid`` and the amount 0.
+    or ``cancelled_at`` before ``made_at`` is bad data: the verdict is ``invalid`` and the
+    amount 0. A cancellation known by ``now`` decides on its own (see :class:`KindTerms`).
 
     >>> from datetime import UTC
     >>> t = lambda d: datetime(2026, 3, d, 12, tzinfo=UTC)
     >>> compensation_minor(t(1), t(12), t(15), t(20), DEFAULT_TERMS["sim_delivery"])
     Compensation(amount_minor=500, days_late=3, chargeable_days=3, verdict='late')
     """
-    if kept_at is not None and kept_at < made_at:
+    if min(kept_at or made_at, cancelled_at or made_at) < made_at:
         return Compensation(0, 0, 0, "invalid")
+    if cancelled_at is not None and cancelled_at <= now:
+        return _cancelled(due_at, cancelled_at, terms)
     done = kept_at if kept_at is not None and kept_at <= now else None
     end = done or now
     if end <= due_at:
@@ -130,6 +148,15 @@ def compensation_minor(
     if terms.cap_minor is not None and amount > terms.cap_minor:
         return Compensation(terms.cap_minor, days_late, chargeable, "capped")
     return Compensation(amount, days_late, chargeable, "late")
+
+
+def _cancelled(due_at: datetime, cancelled_at: datetime, terms: KindTerms) -> Compensation:
+    # Exactly the notice asked for is enough: "less than 24 hours' notice" is what breaks it.
+    if due_at - cancelled_at >= terms.late_cancel_notice:
+        return Compensation(0, 0, 0, "cancelled_in_time")
+    cap = terms.fixed_minor if terms.cap_minor is None else terms.cap_minor
+    amount = min(terms.fixed_minor, cap)
+    return Compensation(amount, 0, 0, "cancelled_late")
 
 
 def grace_end(due_day: date, terms: KindTerms) -> date:

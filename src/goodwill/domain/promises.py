@@ -51,6 +51,31 @@ def broken_summary(kind: str, due_at: datetime, kept_at: datetime | None, days_l
     return f"{promised} and {done} on {format_day(kept_at)}: {_days(days_late)} late."
 
 
+# What was cancelled, as the customer knew it.
+_CANCELLED = {
+    "engineer_appointment": "Your engineer visit",
+    "callback": "Our call back",
+    "repair": "Your repair",
+}
+
+
+def cancelled_summary(kind: str, due_at: datetime, cancelled_at: datetime) -> str:
+    """One sentence: 'Your engineer visit on 12 March 2026 was cancelled the evening before.'"""
+    thing = _CANCELLED.get(kind, _words(kind)[0])
+    return f"{thing} on {format_day(due_at)} was cancelled {_when_cancelled(due_at, cancelled_at)}."
+
+
+def _when_cancelled(due_at: datetime, cancelled_at: datetime) -> str:
+    days_before = (due_at.date() - cancelled_at.date()).days
+    if cancelled_at > due_at:
+        return "after the time we'd agreed"
+    if days_before == 0:
+        return "on the day"
+    if days_before == 1:
+        return "the evening before" if cancelled_at.hour >= 17 else "the day before"
+    return f"on {format_day(cancelled_at)}, {_days(days_before)} before"
+
+
 def at_risk_summary(kind: str, due_at: datetime, expected_by: date) -> str:
     """One sentence: 'Your new SIM is due on 12 March 2026, and we now expect it by 13 March 2026.'"""
     subject, _, _ = _words(kind)
@@ -73,14 +98,15 @@ def at_risk(
     kept_at: datetime | None,
     now: datetime,
     policy: CompensationPolicy,
+    cancelled_at: datetime | None = None,
 ) -> AtRisk | None:
     """Whether a promise not yet kept, due within the window, can no longer make its lead time.
 
     A promise already due is broken, not at risk: the two never overlap. A kind with no
-    known lead time is never at risk.
+    known lead time is never at risk, and neither is a cancelled promise.
     """
     lead = policy.for_kind(kind).lead_time
-    kept = kept_at is not None and kept_at <= now
+    kept = any(t is not None and t <= now for t in (kept_at, cancelled_at))
     due_soon = now < due_at <= now + policy.at_risk_window
     if kept or not due_soon or lead <= timedelta(0) or now + lead <= due_at:
         return None

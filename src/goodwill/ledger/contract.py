@@ -123,6 +123,8 @@ PROMISE_KINDS = (
 )
 TICKET_CHANNELS = ("email", "chat", "phone", "social", "web", "store")
 FEEDBACK_KINDS = ("nps", "csat", "ces")
+#: What can happen to an open ticket, as goodwill.domain.sla's clocks read it.
+TICKET_EVENTS = ("agent_reply", "awaiting_customer", "customer_reply", "resolved", "reopened")
 
 C = Column
 T = ColumnType
@@ -323,10 +325,25 @@ PROMISES = Table(
         C("made_at", T.TIMESTAMP, "When the promise was made."),
         C("due_at", T.TIMESTAMP, "When it was due."),
         C("kept_at", T.TIMESTAMP, "When it was kept; empty while not (yet) kept.", required=False),
+        C(
+            "cancelled_at",
+            T.TIMESTAMP,
+            "When we cancelled it (an engineer visit called off); empty if we did not. "
+            "Cancelled with less notice than the compensation policy asks (24 hours for an "
+            "engineer visit) it counts as broken.",
+            required=False,
+        ),
     ),
     primary_key=("promise_id",),
     foreign_keys=(ForeignKey("customer_id", "customers"),),
-    rules=(RowRule(("made_at", "due_at"), "due_at >= made_at", "due_at is before made_at"),),
+    rules=(
+        RowRule(("made_at", "due_at"), "due_at >= made_at", "due_at is before made_at"),
+        RowRule(
+            ("made_at", "cancelled_at"),
+            "cancelled_at >= made_at",
+            "cancelled_at is before made_at",
+        ),
+    ),
     required=False,
 )
 
@@ -366,6 +383,27 @@ TICKETS = Table(
     required=False,
 )
 
+TICKET_EVENT_HISTORY = Table(
+    name="ticket_events",
+    description="What happened to a ticket after it was opened, so service-level clocks can "
+    "pause while we wait on the customer. Optional: without it a clock runs from opened_at "
+    "to first_response_at or resolved_at.",
+    columns=(
+        C("ticket_id", T.ID, "The ticket."),
+        C("at", T.TIMESTAMP, "When it happened."),
+        C(
+            "event",
+            T.ID,
+            "What happened: agent_reply; awaiting_customer (we asked them something: the "
+            "clocks pause); customer_reply (they answered: the clocks run again); resolved "
+            "(the clocks stop); reopened (the resolution clock runs again).",
+            allowed=TICKET_EVENTS,
+        ),
+    ),
+    foreign_keys=(ForeignKey("ticket_id", "tickets"),),
+    required=False,
+)
+
 FEEDBACK = Table(
     name="feedback",
     description="Survey answers and free text: NPS (0-10), CSAT (1-5), CES (1-7).",
@@ -399,6 +437,7 @@ TABLES: tuple[Table, ...] = (
     BILLS,
     PROMISES,
     TICKETS,
+    TICKET_EVENT_HISTORY,
     FEEDBACK,
 )
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

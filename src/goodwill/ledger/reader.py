@@ -73,7 +73,7 @@ def open_ledger(path: Path, con: BaseBackend | None = None) -> Ledger:
         return Ledger(path=path, con=con)
     for table in TABLES:
         con.raw_sql(
-            f'CREATE OR REPLACE VIEW "{table.name}" AS {_select(path, table, rows[table.name])}'
+            f'CREATE OR REPLACE VIEW "{table.name}" AS {_select(path, table, rows.get(table.name, 0))}'
         )
     return Ledger(path=path, con=con)
 

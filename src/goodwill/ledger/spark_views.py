@@ -51,7 +51,7 @@ def with_utc_timestamps(table: ibis.Table) -> ibis.Table:
 def create_spark_views(con: BaseBackend, ledger_dir: Path, rows: Mapping[str, int]) -> None:
     """One temporary view per contract table on the Spark connection ``con``."""
     for table in TABLES:
-        for statement in _view_sql(ledger_dir, table, rows[table.name]):
+        for statement in _view_sql(ledger_dir, table, rows.get(table.name, 0)):
             con.raw_sql(statement)
 
 

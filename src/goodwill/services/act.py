@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from goodwill.channels.render import render_message
 from goodwill.domain.contact import Owner
+from goodwill.domain.handover import CASE_MOVED, new_owner
 from goodwill.domain.merge import REPEATED
 from goodwill.domain.moments import Moment, thaw
 from goodwill.domain.periods import period_of
@@ -223,7 +224,10 @@ def _credit_for_billing(
 
 def _owner_for(moment: Moment, ctx: ActContext) -> Owner | None:
     """A care moment gets a named owner: the customer's previous one if available; a
-    customer let down repeatedly gets someone from the senior team."""
+    customer let down repeatedly gets someone from the senior team; a case that moved is
+    signed by its new owner."""
+    if moment.kind == CASE_MOVED:
+        return new_owner(moment)
     if moment.message_type != "care":
         return None
     choice = assign_owner(

@@ -20,8 +20,10 @@ from goodwill.channels import DeliveryReport
 from goodwill.channels.configure import deliver_all
 from goodwill.channels.credits_export import ExportReport
 from goodwill.domain.contact import ContactPolicy
+from goodwill.domain.handover import CASE_MOVED, case_moved_moments
 from goodwill.domain.merge import merge_repeated_failures
 from goodwill.domain.moments import Moment
+from goodwill.domain.owners import OwnerPolicy
 from goodwill.domain.policy import CustomerFacts, Decision, decide
 from goodwill.services.act import STATUS, ActContext, ActCounts, record_decisions
 from goodwill.services.detect import Detected, detect_all
@@ -36,6 +38,7 @@ from goodwill.store import (
     store_url_for,
     upgrade,
 )
+from goodwill.store.agents import move_cases_from_away
 from goodwill.store.models import Experiment
 
 
@@ -74,16 +77,20 @@ def run_care(
     make_session = session_factory(engine)
     now = datetime.now(UTC)
     report = CareRunReport(asof=asof, run_id=None, dry_run=dry_run)
-    report.found.update(m.kind for m in moments)
-    facts, recipients = customer_facts(ledger, {m.customer_id for m in moments})
     folded = merge_repeated_failures(moments)
     with make_session() as session, session.begin():
-        decisions = _decide(session, settings, asof, list(folded.to_decide), facts)
+        # Cases move first, so that tonight's new care moments go to the new owners too.
+        moved = _move_cases(session, settings, asof, now, moments)
+        moments += moved
+        report.found.update(m.kind for m in moments)
+        facts, recipients = customer_facts(ledger, {m.customer_id for m in moments})
+        decisions = _decide(session, settings, asof, [*folded.to_decide, *moved], facts)
         report.decisions = decisions
         if dry_run:
             report.outcomes.update((d.moment.kind, STATUS[d.outcome]) for d in decisions)
             report.outcomes.update((m.kind, "merged") for m in folded.merged)
-            session.rollback()
+            session.rollback()  # gives the connection back, so the engine can close it
+            engine.dispose()
             return report
         run = start_run(session, asof, now=now)
         report.run_id = run.id
@@ -93,12 +100,23 @@ def run_care(
         )
         report.acted = record_decisions(decisions, ctx, merged=folded.merged)
         report.outcomes = report.acted.outcomes
-        finish_run(session, run, _counts(detected, report.acted), now=datetime.now(UTC))
+        counts = _counts(detected, report.acted) | {f"found_{CASE_MOVED}": len(moved)}
+        finish_run(session, run, counts, now=datetime.now(UTC))
     if deliver_now:
         email, *billing = deliver_all(engine, settings)
         report.delivery, report.billing = email, (billing[0] if billing else None)
     engine.dispose()
     return report
+
+
+def _move_cases(
+    session: Session, settings: Settings, asof: date, now: datetime, moments: list[Moment]
+) -> list[Moment]:
+    """Move the cases of owners away more than ``owner_max_away_days``: a notice per customer."""
+    policy = OwnerPolicy(max_away_days=settings.owner_max_away_days)
+    moves = move_cases_from_away(session, today=asof, now=now, policy=policy)
+    currency = moments[0].currency if moments else "GBP"
+    return case_moved_moments(((m.customer_id, m.subject, m.choice) for m in moves), asof, currency)
 
 
 def _decide(

@@ -10,7 +10,7 @@ roster and the open cases, and records its answer::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -97,10 +97,12 @@ class MovedCase:
 def move_cases_from_away(
     session: Session, *, today: date, now: datetime, policy: rules.OwnerPolicy = rules.OwnerPolicy()
 ) -> list[MovedCase]:
-    """Move the open cases of agents away more than ``policy.max_away_days``."""
+    """Move the open cases of agents away more than ``policy.max_away_days``; a customer's
+    cases all go to one person, so the customer has one name to ask for."""
     agents = list_agents(session)
     load = open_load(session)
     moved = []
+    given: dict[str, rules.Agent] = {}
     cases = session.scalars(
         select(CaseOwner).where(CaseOwner.released_at.is_(None)).order_by(CaseOwner.id)
     )
@@ -110,6 +112,8 @@ def move_cases_from_away(
         choice = rules.keep_or_move(owner, agents, owner.team, load, today, policy)
         if not choice.tell_customer or choice.agent is None:
             continue
+        choice = replace(choice, agent=given.setdefault(case.customer_id, choice.agent))
+        assert choice.agent is not None
         case.released_at = now
         _record(session, case.customer_id, case.subject, choice, now)
         load[choice.agent.agent_id] = load.get(choice.agent.agent_id, 0) + 1

@@ -11,6 +11,11 @@ The file (setting ``compensation_policy_file``) overrides the defaults kind by k
     grace_days = 2
     grace_unit = "working_days"
 
+    [kinds.engineer_appointment]   # Ofcom 2019: £25, also if cancelled < 24 hours ahead
+    fixed_minor = 2500
+    cap_minor = 2500
+    late_cancel_notice_hours = 24
+
     [kinds.sim_delivery]
     fixed_minor = 200
     per_day_minor = 100
@@ -30,6 +35,8 @@ from goodwill.domain.compensation import DEFAULT_TERMS, CompensationPolicy, Kind
 from goodwill.errors import ConfigError
 
 _TERM_KEYS = {"fixed_minor", "per_day_minor", "grace_days", "grace_unit", "cap_minor"}
+#: Keys given in hours in the file, and the KindTerms field each one sets.
+_HOUR_KEYS = {"lead_time_hours": "lead_time", "late_cancel_notice_hours": "late_cancel_notice"}
 
 
 def policy_for(settings: object) -> CompensationPolicy:
@@ -64,13 +71,15 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "policy") -> Compe
 
 
 def _terms(given: Mapping[str, Any], where: str) -> KindTerms:
-    unknown = set(given) - _TERM_KEYS - {"lead_time_hours"}
+    unknown = set(given) - _TERM_KEYS - set(_HOUR_KEYS)
     if unknown:
         raise ConfigError(
-            f"{where}: unknown keys {sorted(unknown)}; use {sorted(_TERM_KEYS | {'lead_time_hours'})}"
+            f"{where}: unknown keys {sorted(unknown)}; use {sorted(_TERM_KEYS | set(_HOUR_KEYS))}"
         )
     try:
-        lead = timedelta(hours=float(given.get("lead_time_hours", 0)))
-        return KindTerms(**{k: v for k, v in given.items() if k in _TERM_KEYS}, lead_time=lead)
+        hours: dict[str, Any] = {
+            f: timedelta(hours=float(given[k])) for k, f in _HOUR_KEYS.items() if k in given
+        }
+        return KindTerms(**{k: v for k, v in given.items() if k in _TERM_KEYS}, **hours)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: {exc}") from exc

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import ibis
@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session
 from goodwill.analytics.detectors.base import MOMENT_SCHEMA, DetectorContext
 from goodwill.analytics.detectors.promise_policy import policy_for
 from goodwill.domain.compensation import CompensationPolicy, compensation_minor
-from goodwill.domain.promises import at_risk, at_risk_summary, broken_summary, run_instant
+from goodwill.domain.promises import (
+    at_risk,
+    at_risk_summary,
+    broken_summary,
+    cancelled_summary,
+    run_instant,
+)
 
 
 def _parameters(policy: CompensationPolicy) -> dict[str, object]:
@@ -31,8 +37,11 @@ def _parameters(policy: CompensationPolicy) -> dict[str, object]:
         "at_risk_hours": policy.at_risk_window.total_seconds() / 3600,
         "lookback_days": policy.lookback.days,
         "terms": {
-            kind: {k: v for k, v in vars(t).items() if k != "lead_time"}
-            | {"lead_time_hours": t.lead_time.total_seconds() / 3600}
+            kind: {k: v for k, v in vars(t).items() if not isinstance(v, timedelta)}
+            | {
+                "lead_time_hours": t.lead_time.total_seconds() / 3600,
+                "late_cancel_notice_hours": t.late_cancel_notice.total_seconds() / 3600,
+            }
             for kind, t in sorted(policy.terms.items())
         },
     }
@@ -67,6 +76,7 @@ def store_promises(store: Engine, since: datetime, until: datetime) -> list[dict
                 "made_at": p.made_at,
                 "due_at": p.due_at,
                 "kept_at": p.kept_at,
+                "cancelled_at": None,
             }
             for p in session.scalars(query)
         ]
@@ -75,6 +85,11 @@ def store_promises(store: Engine, since: datetime, until: datetime) -> list[dict
 def in_utc(row: Mapping[str, Any]) -> dict[str, Any]:
     """A ledger row with its timestamps in UTC, whatever the connection's time zone."""
     return {k: v.astimezone(UTC) if isinstance(v, datetime) else v for k, v in row.items()}
+
+
+def known_by(at: datetime | None, now: datetime) -> datetime | None:
+    """``at`` if it had happened by ``now``; a later time is not known yet."""
+    return at if at is not None and at <= now else None
 
 
 def _moment(
@@ -119,21 +134,27 @@ class BrokenPromise:
     ) -> Iterator[dict[str, Any]]:
         for row in rows:
             terms = policy.for_kind(row["kind"])
-            c = compensation_minor(row["made_at"], row["due_at"], row["kept_at"], now, terms)
+            cancelled = known_by(row.get("cancelled_at"), now)
+            c = compensation_minor(
+                row["made_at"], row["due_at"], row["kept_at"], now, terms, cancelled
+            )
             if c.amount_minor <= 0:
                 continue
-            kept = row["kept_at"] if row["kept_at"] and row["kept_at"] <= now else None
+            kept = known_by(row["kept_at"], now)
             evidence = {
                 "promise_id": row["promise_id"],
                 "promise_kind": row["kind"],
                 "made_at": row["made_at"].isoformat(),
                 "due_at": row["due_at"].isoformat(),
                 "kept_at": kept.isoformat() if kept else None,
+                "cancelled_at": cancelled.isoformat() if cancelled else None,
                 "days_late": c.days_late,
                 "chargeable_days": c.chargeable_days,
                 "verdict": c.verdict,
                 "credit_minor": c.amount_minor,
-                "summary": broken_summary(row["kind"], row["due_at"], kept, c.days_late),
+                "summary": cancelled_summary(row["kind"], row["due_at"], cancelled)
+                if cancelled
+                else broken_summary(row["kind"], row["due_at"], kept, c.days_late),
             }
             yield _moment(self.name, row, c.amount_minor, policy.currency, evidence)
 
@@ -155,7 +176,9 @@ class PromiseAtRisk:
         rows = _promises(context, now, now + policy.at_risk_window)
         moments = []
         for row in rows:
-            risk = at_risk(row["kind"], row["due_at"], row["kept_at"], now, policy)
+            risk = at_risk(
+                row["kind"], row["due_at"], row["kept_at"], now, policy, row.get("cancelled_at")
+            )
             if risk is None:
                 continue
             evidence = {

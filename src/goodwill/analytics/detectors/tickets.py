@@ -1,7 +1,8 @@
 """Built-in detector ``slow_first_response``: a ticket answered later than its channel's SLA.
 
 The ledger holds each ticket's ``opened_at`` and ``first_response_at``; a ticket nobody
-has answered by the end of the run's day counts as waiting until then. One moment per
+has answered by the end of the run's day counts as waiting until then. Time spent waiting
+on the customer (the optional ``ticket_events``) is not counted. One moment per
 ticket (its id in ``subscription_id``, its opening day in ``detected_for``), for tickets
 opened within the policy's lookback.
 """
@@ -18,6 +19,7 @@ import ibis
 from goodwill.analytics.detectors.base import DetectorContext
 from goodwill.analytics.detectors.promise_policy import policy_for
 from goodwill.analytics.detectors.promises import in_utc, moments_table
+from goodwill.analytics.paused_time import with_paused_days
 from goodwill.domain.promises import run_instant
 from goodwill.domain.sla import SlaPolicy, first_response_summary
 
@@ -60,6 +62,9 @@ class SlowFirstResponse:
         now = run_instant(context.asof)
         t = context.ledger.table("tickets")
         recent = t.filter((t.opened_at >= now - policy.lookback) & (t.opened_at < now))
+        events = context.ledger.table("ticket_events")
+        answered = ibis.ifelse(recent.first_response_at <= now, recent.first_response_at, now)
+        recent = with_paused_days(recent, events.filter(events.at <= now), answered)
         rows = [in_utc(r) for r in context.ledger.con.to_pyarrow(recent).to_pylist()]
         currency = policy_for(context.settings).currency
         moments = [m for r in rows if (m := self._moment(r, policy, now, currency))]
@@ -71,7 +76,7 @@ class SlowFirstResponse:
         target = policy.first_response_target(row["channel"], bool(row["is_complaint"]))
         answered = row["first_response_at"]
         answered = answered if answered is not None and answered <= now else None
-        waited = (answered or now) - row["opened_at"]
+        waited = (answered or now) - row["opened_at"] - timedelta(days=row["paused_days"])
         if waited <= target:
             return None
         evidence = {
@@ -82,6 +87,7 @@ class SlowFirstResponse:
             "opened_at": row["opened_at"].isoformat(),
             "first_response_at": answered.isoformat() if answered else None,
             "waited_minutes": int(waited.total_seconds() // 60),
+            "paused_minutes": int(row["paused_days"] * 24 * 60),
             "target_minutes": int(target.total_seconds() // 60),
             "priority": True,
             "summary": first_response_summary(

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import ibis
 from sqlalchemy import Engine
 
+from goodwill.analytics.paused_time import with_paused_days
 from goodwill.analytics.scorecard.figures import Figure, Perspective
 from goodwill.analytics.scorecard.store_reads import self_service_jobs
 from goodwill.analytics.scorecard.window import Window, all_rows, days_between, one_row, ts
@@ -41,7 +42,17 @@ def quantile_with_ci(hours: ibis.Table, q: float) -> Estimate:
     return Estimate(row["value"], n, row["low"], row["high"])
 
 
-def channel_figures(tickets: ibis.Table, window: Window) -> list[Figure]:
+def counted_hours(
+    tickets: ibis.Table, events: ibis.Table, until: str, window: Window
+) -> ibis.Table:
+    """``h``: hours from ``opened_at`` to the column ``until`` that the SLA clocks count
+    (time waiting on the customer or resolved is not), for the tickets that have it."""
+    done = tickets.filter(tickets[until].notnull())
+    done = with_paused_days(done, events.filter(events.at < ts(window.end)), done[until])
+    return done.select(h=(days_between(done.opened_at, done[until]) - done.paused_days) * 24)
+
+
+def channel_figures(tickets: ibis.Table, window: Window, events: ibis.Table) -> list[Figure]:
     """Median and p90 first-response and resolution hours per channel that has tickets."""
     opened = tickets.filter(
         (tickets.opened_at >= ts(window.start)) & (tickets.opened_at < ts(window.end))
@@ -51,12 +62,10 @@ def channel_figures(tickets: ibis.Table, window: Window) -> list[Figure]:
     for channel in (c for c in TICKET_CHANNELS if c in present):
         mine = opened.filter(opened.channel == channel)
         for what, column in (
-            ("first_response", mine.first_response_at),
-            ("resolution", mine.resolved_at),
+            ("first_response", "first_response_at"),
+            ("resolution", "resolved_at"),
         ):
-            hours = mine.filter(column.notnull()).select(
-                h=days_between(mine.opened_at, column) * 24
-            )
+            hours = counted_hours(mine, events, column, window)
             for q, name in ((0.5, "median"), (0.9, "p90")):
                 label = f"{what.replace('_', ' ').capitalize()} on {channel}, {name} (hours)"
                 figures.append(
@@ -66,18 +75,25 @@ def channel_figures(tickets: ibis.Table, window: Window) -> list[Figure]:
 
 
 def sla_figure(
-    tickets: ibis.Table, window: Window, sla_minutes: Mapping[str, int], complaint_minutes: int
+    tickets: ibis.Table,
+    window: Window,
+    sla_minutes: Mapping[str, int],
+    complaint_minutes: int,
+    events: ibis.Table,
 ) -> Figure:
     """The share of the window's tickets first answered later than their channel's SLA
     (``sla_first_response_minutes``, the same targets ``slow_first_response`` uses), or not
-    answered and already past it."""
+    answered and already past it; time waiting on the customer is not counted."""
     opened = tickets.filter(
         (tickets.opened_at >= ts(window.start)) & (tickets.opened_at < ts(window.end))
     )
+    answered_at = opened.first_response_at.coalesce(ts(window.end))
+    opened = with_paused_days(opened, events.filter(events.at < ts(window.end)), answered_at)
     by_channel = opened.channel.cases(*sla_minutes.items(), else_=24 * 60)
     sla = ibis.ifelse(opened.is_complaint, ibis.least(by_channel, complaint_minutes), by_channel)
     answered_at = opened.first_response_at.coalesce(ts(window.end))
-    late = days_between(opened.opened_at, answered_at) * 24 * 60 > sla
+    counted_days = days_between(opened.opened_at, answered_at) - opened.paused_days
+    late = counted_days * 24 * 60 > sla
     row = one_row(opened.aggregate(late=late.cast("int64").sum(), n=opened.count()))
     return Figure(
         "sla_breaches",
@@ -122,7 +138,7 @@ def process_perspective(
     ledger: Ledger, window: Window, settings: Settings, store: Engine | None = None
 ) -> Perspective:
     """Every process figure; self-service comes from the store's job records."""
-    tickets = ledger.table("tickets")
+    tickets, events = ledger.table("tickets"), ledger.table("ticket_events")
     figures = [
         promises_figure(ledger.table("promises"), window),
         sla_figure(
@@ -130,8 +146,9 @@ def process_perspective(
             window,
             settings.sla_first_response_minutes,
             settings.sla_complaint_first_response_minutes,
+            events,
         ),
-        *channel_figures(tickets, window),
+        *channel_figures(tickets, window, events),
         *self_service_figures(store, window),
     ]
     return Perspective("process", tuple(figures), "")

@@ -122,6 +122,9 @@ class SampleParams:
         )
     )  # fmt: skip
     complaint_ratio_if_slow: float = 2.0
+    ticket_events_share: float = 0.6  # of resolved tickets: a history in ticket_events
+    awaiting_customer_share: float = 0.35  # of those: we waited on the customer a while
+    reopened_share: float = 0.08  # of those: resolved, then reopened
 
     # Promises: (kept on time, kept late); the rest are never kept.
     promise_outcomes: dict[str, tuple[float, float]] = field(
@@ -142,6 +145,7 @@ class SampleParams:
     callback_share: float = 0.12  # of phone and chat tickets
     repair_share: float = 0.5  # of device tickets
     engineer_share: float = 0.04  # of network tickets (a signal booster fitted at home)
+    late_cancel_share: float = 0.3  # of broken engineer visits: called off < 24 hours ahead
     replacement_sim_share: float = 0.9  # of lost_sim tickets
 
     # Surveys (only customers who consent to surveys are asked).

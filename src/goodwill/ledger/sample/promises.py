@@ -2,7 +2,7 @@
 
 Most are kept on time, a few late, a few never (the params' ``promise_outcomes``). Like
 tickets they are drawn before churn, since a broken promise makes a customer likelier to
-leave.
+leave. Some broken engineer visits were called off at short notice (``cancelled_at``).
 """
 
 from __future__ import annotations
@@ -64,6 +64,23 @@ def draw_promises(
     customer = np.concatenate([c[m] for _, c, _, m in sources])
     made = np.concatenate([t[m] for _, _, t, m in sources])
     return _outcomes(rng, customer, kind, made, clock, p)
+
+
+#: The random stream of the cancellations, apart from the main one, so that adding them
+#: changed no other draw: the same seed gives the same customers, usage and promises.
+CANCELLATION_STREAM = 6
+
+
+def late_cancellations(seed: int, promises: Promises, p: SampleParams) -> Ints:
+    """When a broken engineer visit was cancelled, 1 to 20 hours before it was due (NEVER:
+    it was not): a share ``late_cancel_share`` of them."""
+    rng = np.random.Generator(np.random.PCG64([seed, CANCELLATION_STREAM]))
+    n = len(promises)
+    visit = promises.kind == PROMISE_KINDS.index("engineer_appointment")
+    chosen = visit & (promises.broken_at_s != NEVER) & (rng.random(n) < p.late_cancel_share)
+    notice = (rng.uniform(1, 20, n) * HOUR).astype(np.int64)
+    cancelled: Ints = np.where(chosen, promises.due_s - notice, NEVER)
+    return cancelled
 
 
 def _is(tickets: Tickets, categories: list[str], name: str) -> Bools:

@@ -8,13 +8,21 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from goodwill.ledger.contract import CONSENT_TYPES, FEEDBACK_KINDS, PROMISE_KINDS, TABLES_BY_NAME
+from goodwill.ledger.contract import (
+    CONSENT_TYPES,
+    FEEDBACK_KINDS,
+    PROMISE_KINDS,
+    TABLES_BY_NAME,
+    TICKET_EVENTS,
+)
 from goodwill.ledger.sample.catalogue import CURRENCY, DEFAULT_RATES, KINDS, PLANS
 from goodwill.ledger.sample.clock import contract_end, period_label
 from goodwill.ledger.sample.columns import dates, id_width, ids, joined, pick, timestamps, tokens
 from goodwill.ledger.sample.feedback import TEXTS
 from goodwill.ledger.sample.generator import Sample
 from goodwill.ledger.sample.names import AGENTS, EMAIL_DOMAINS, FIRST_NAMES, LOCALES, SURNAMES
+from goodwill.ledger.sample.promises import late_cancellations
+from goodwill.ledger.sample.ticket_events import draw_ticket_events
 from goodwill.ledger.sample.usage import DENSE_KINDS
 
 PLAN_IDS = [plan.plan_id for plan in PLANS]
@@ -141,6 +149,7 @@ def promises(s: Sample, cids: pa.Array) -> pa.Table:
         "made_at": timestamps(pr.made_s),
         "due_at": timestamps(pr.due_s),
         "kept_at": timestamps(pr.kept_s),
+        "cancelled_at": timestamps(late_cancellations(s.seed, pr, s.params)),
     })  # fmt: skip
 
 
@@ -156,6 +165,15 @@ def tickets(s: Sample, cids: pa.Array) -> pa.Table:
         "category": pick(list(s.params.category_shares), t.category),
         "is_complaint": pa.array(t.complaint),
         "owner": pick(AGENTS, t.owner),
+    })  # fmt: skip
+
+
+def ticket_events(s: Sample) -> pa.Table:
+    e = draw_ticket_events(s.seed, s.tickets, s.params)
+    return _table("ticket_events", {
+        "ticket_id": ids("T", e.ticket, id_width(len(s.tickets))),
+        "at": timestamps(e.at_s),
+        "event": pick(TICKET_EVENTS, e.event),
     })  # fmt: skip
 
 

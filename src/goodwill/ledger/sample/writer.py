@@ -55,6 +55,7 @@ def write_all(sample: Sample, out_dir: Path) -> tuple[dict[str, int], dict[str, 
         "bills": lambda: [tables.bills(sample, cids)],
         "promises": lambda: [tables.promises(sample, cids)],
         "tickets": lambda: [tables.tickets(sample, cids)],
+        "ticket_events": lambda: [tables.ticket_events(sample)],
         "feedback": lambda: [tables.feedback(sample, cids)],
     }
     rows = {name: write_csv(name, chunks(), out_dir) for name, chunks in build.items()}
