@@ -10,7 +10,7 @@ SRC := src tests benchmarks
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: setup demo test lint typecheck unit bench clean
+.PHONY: setup demo test lint typecheck unit bench bench-full clean
 
 setup: $(SYNCED)
 
@@ -39,6 +39,9 @@ test: lint typecheck unit
 
 bench: setup
 	$(VENV)/bin/python benchmarks/run_all.py
+
+bench-full: setup
+	$(VENV)/bin/python benchmarks/run_all.py --full
 
 clean:
 	rm -rf $(VENV) .tools goodwill-data .pytest_cache .mypy_cache .ruff_cache .hypothesis
