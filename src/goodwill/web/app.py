@@ -71,11 +71,11 @@ def _state(settings: Settings) -> WebState:
 
 
 def _routes(app: FastAPI) -> None:
-    from goodwill.web.routes import api, desk, gestures, self_service
+    from goodwill.web.routes import api, desk, gestures, lost_sim, my_plan, signin
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_api_route("/static/plotly.min.js", _plotly_js, include_in_schema=False)
-    for module in (self_service, desk, gestures, api):
+    for module in (signin, my_plan, lost_sim, desk, gestures, api):
         app.include_router(module.router)
 
 

@@ -15,7 +15,7 @@ from goodwill.web.deps import CurrentStaff, FormCsrf, LedgerDep, SessionDep, Sta
 from goodwill.web.errors import TooManyAttempts
 from goodwill.web.pages import page, see_other
 from goodwill.web.security import verify_password
-from goodwill.web.views import desk, scorecard
+from goodwill.web.views import customer_360, moments, roster, scorecard
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 log = logging.getLogger("goodwill.web")
@@ -73,10 +73,10 @@ def dashboard(
 
 
 @router.get("/moments")
-def moments(
+def moments_page(
     request: Request, session: SessionDep, staff: CurrentStaff, kind: str = "", status: str = ""
 ) -> HTMLResponse:
-    rows = desk.moments(session, kind or None, status or None)
+    rows = moments.moments(session, kind or None, status or None)
     return page(request, "desk/moments.html", staff=staff, rows=rows, kind=kind, status=status)
 
 
@@ -89,7 +89,7 @@ def customers(
 
 
 @router.get("/customers/{customer_id}")
-def customer(
+def customer_page(
     request: Request,
     state: StateDep,
     session: SessionDep,
@@ -97,7 +97,7 @@ def customer(
     staff: CurrentStaff,
     customer_id: str,
 ) -> HTMLResponse:
-    view = desk.customer_360(session, ledger, state.settings, customer_id, state.today())
+    view = customer_360.customer_360(session, ledger, state.settings, customer_id, state.today())
     return page(
         request,
         "desk/customer.html",
@@ -109,4 +109,4 @@ def customer(
 
 @router.get("/agents")
 def agents(request: Request, session: SessionDep, staff: CurrentStaff) -> HTMLResponse:
-    return page(request, "desk/agents.html", staff=staff, rows=desk.roster(session))
+    return page(request, "desk/agents.html", staff=staff, rows=roster.roster(session))
