@@ -25,7 +25,7 @@ from goodwill.web.config import web_config
 from goodwill.web.deps import WebState
 from goodwill.web.errors import NotSignedIn, WebError
 from goodwill.web.pages import cell, page, see_other
-from goodwill.web.security import RateLimiter
+from goodwill.web.security import LoginLimiter
 
 HERE = Path(__file__).parent
 
@@ -66,8 +66,11 @@ def _state(settings: Settings) -> WebState:
     engine = make_engine(store_url_for(settings))
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters.update(money=format_money, day=format_day, cell=cell)
-    limiter = RateLimiter(config.login_attempts, config.login_window_s)
-    return WebState(settings, config, engine, session_factory(engine), templates, limiter)
+    sessions = session_factory(engine)
+    limiter = LoginLimiter(
+        sessions, config.session_secret, config.login_attempts, config.login_window_s
+    )
+    return WebState(settings, config, engine, sessions, templates, limiter)
 
 
 def _routes(app: FastAPI) -> None:

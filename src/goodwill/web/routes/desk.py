@@ -35,7 +35,9 @@ def login(
     password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
     client = request.client.host if request.client else "unknown"
-    if not state.login_limiter.allow(f"ip:{client}", f"staff:{email.strip().lower()}"):
+    if not state.login_limiter.allow(
+        f"ip:{client}", f"staff:{email.strip().lower()}", now=state.clock()
+    ):
         raise TooManyAttempts("Too many tries. Please wait five minutes, then try again.")
     user = staff_by_email(session, email) if email else None
     matches = verify_password(user.password_hash if user else None, password)

@@ -47,7 +47,9 @@ def signin_send(
             email=email,
         )
     client = request.client.host if request.client else "unknown"
-    if not state.login_limiter.allow(f"ip:{client}", f"link:{email.strip().lower()}"):
+    if not state.login_limiter.allow(
+        f"ip:{client}", f"link:{email.strip().lower()}", now=state.clock()
+    ):
         raise TooManyAttempts(
             "That's a lot of sign-in links. Please wait a few minutes and try again."
         )
