@@ -74,11 +74,20 @@ def _state(settings: Settings) -> WebState:
 
 
 def _routes(app: FastAPI) -> None:
-    from goodwill.web.routes import api, desk, gestures, lost_sim, my_plan, signin
+    from goodwill.web.routes import (
+        api,
+        desk,
+        desk_api,
+        desk_api_gestures,
+        gestures,
+        lost_sim,
+        my_plan,
+        signin,
+    )
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_api_route("/static/plotly.min.js", _plotly_js, include_in_schema=False)
-    for module in (signin, my_plan, lost_sim, desk, gestures, api):
+    for module in (signin, my_plan, lost_sim, desk, gestures, api, desk_api, desk_api_gestures):
         app.include_router(module.router)
 
 

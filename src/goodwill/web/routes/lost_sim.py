@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, BackgroundTasks, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from goodwill.web.deps import CurrentCustomer, FormCsrf, LedgerDep, RowId, SessionDep, StateDep
+from goodwill.web.errors import BadInput
 from goodwill.web.flows import lost_sim
 from goodwill.web.pages import deliver_outbox, page, see_other
+from goodwill.web.routes.my_plan import plan_page_again
 from goodwill.web.views import jobs
 
 router = APIRouter(include_in_schema=False)
@@ -15,16 +17,20 @@ router = APIRouter(include_in_schema=False)
 
 @router.post("/me/lines/{subscription_id}/block", dependencies=[FormCsrf])
 def block(
+    request: Request,
     state: StateDep,
     session: SessionDep,
     ledger: LedgerDep,
     tasks: BackgroundTasks,
     customer: CurrentCustomer,
     subscription_id: str,
-) -> RedirectResponse:
-    done = lost_sim.block_sim(
-        session, ledger, state.config, customer, subscription_id, now=state.clock()
-    )
+) -> Response:
+    try:
+        done = lost_sim.block_sim(
+            session, ledger, state.config, customer, subscription_id, now=state.clock()
+        )
+    except BadInput as problem:
+        return plan_page_again(request, state, session, ledger, customer, subscription_id, problem)
     session.commit()
     tasks.add_task(deliver_outbox, state)
     return see_other(f"/me/blocks/{done.id}")

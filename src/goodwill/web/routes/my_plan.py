@@ -5,14 +5,25 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
+from goodwill.ledger.reader import Ledger
 from goodwill.store.jobs import add_step, start_job
 from goodwill.web import ledger_reads
-from goodwill.web.deps import CurrentCustomer, FormCsrf, LedgerDep, RowId, SessionDep, StateDep
+from goodwill.web.deps import (
+    CurrentCustomer,
+    FormCsrf,
+    LedgerDep,
+    RowId,
+    SessionDep,
+    StateDep,
+    WebState,
+)
+from goodwill.web.errors import BadInput
 from goodwill.web.flows import plan_switch
 from goodwill.web.flows.signin import first_name
-from goodwill.web.pages import deliver_outbox, page, see_other
+from goodwill.web.pages import deliver_outbox, form_again, page, see_other
 from goodwill.web.views import jobs, me
 
 router = APIRouter(include_in_schema=False)
@@ -46,9 +57,12 @@ def switch_confirm(
     subscription_id: str,
     plan: str = "",
 ) -> HTMLResponse:
-    offer = plan_switch.switch_offer(
-        ledger, state.settings, customer, subscription_id, plan, now=state.clock()
-    )
+    try:
+        offer = plan_switch.switch_offer(
+            ledger, state.settings, customer, subscription_id, plan, now=state.clock()
+        )
+    except BadInput as problem:
+        return plan_page_again(request, state, session, ledger, customer, subscription_id, problem)
     job = start_job(session, customer, plan_switch.JOB_KIND, now=state.clock())
     add_step(job, "offer_shown", now=state.clock())
     session.commit()
@@ -64,12 +78,15 @@ def switch_do(
     tasks: BackgroundTasks,
     customer: CurrentCustomer,
     subscription_id: str,
-    plan: Annotated[str, Form(max_length=64)] = "",
-    job_id: Annotated[str, Form(max_length=20)] = "",
-) -> RedirectResponse:
-    offer = plan_switch.switch_offer(
-        ledger, state.settings, customer, subscription_id, plan, now=state.clock()
-    )
+    plan: Annotated[str, Form()] = "",
+    job_id: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        offer = plan_switch.switch_offer(
+            ledger, state.settings, customer, subscription_id, plan, now=state.clock()
+        )
+    except BadInput as problem:
+        return plan_page_again(request, state, session, ledger, customer, subscription_id, problem)
     job = plan_switch.request_switch(
         session,
         ledger,
@@ -78,11 +95,27 @@ def switch_do(
         customer,
         offer,
         now=state.clock(),
-        job_id=int(job_id) if job_id.isdigit() else None,
+        job_id=int(job_id) if job_id.isdigit() and len(job_id) < 19 else None,
     )
     session.commit()
     tasks.add_task(deliver_outbox, state)
     return see_other(f"/me/jobs/{job.id}")
+
+
+def plan_page_again(
+    request: Request,
+    state: WebState,
+    session: Session,
+    ledger: Ledger,
+    customer: str,
+    subscription_id: str,
+    problem: BadInput,
+) -> HTMLResponse:
+    """My plan again, with what went wrong next to the line it was about; nothing recorded."""
+    session.rollback()
+    view = me.my_plan(session, ledger, state.settings, customer, state.today())
+    at_line = BadInput(problem.message, f"line-{subscription_id}")
+    return form_again(request, "me/plan.html", at_line, {}, view=view)
 
 
 @router.get("/me/jobs/{job_id}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -22,10 +22,32 @@ from goodwill.store.models import (
     StaffUser,
 )
 from goodwill.web import ledger_reads
-from goodwill.web.errors import NotFound
+from goodwill.web.errors import BadInput, NotFound
 from goodwill.web.views.me import OwnerView, owners
 
 Rows = list[dict[str, Any]]
+
+
+MAX_SEARCH = 100
+
+
+class CustomerFound(BaseModel):
+    customer_id: str
+    name: str
+    email: str | None
+    joined_at: datetime
+
+
+def find_customers(ledger: Ledger, text: str) -> list[CustomerFound]:
+    """Customers whose id, name or email contains ``text``; nobody for an empty search."""
+    if len(text) > MAX_SEARCH:
+        raise BadInput(
+            f"Please search with up to {MAX_SEARCH} characters: part of a name or email is enough.",
+            "q",
+        )
+    if not text.strip():
+        return []
+    return [CustomerFound(**row) for row in ledger_reads.search_customers(ledger, text)]
 
 
 class Customer360(BaseModel):

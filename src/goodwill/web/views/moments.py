@@ -6,7 +6,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from goodwill.store.models import Action, Moment
+from goodwill.store.models import Action, Moment, MomentStatus
+from goodwill.web.errors import BadInput
 
 
 class MomentRow(BaseModel):
@@ -22,10 +23,28 @@ class MomentRow(BaseModel):
     actions: list[str]
 
 
+MAX_KIND = 64
+
+
+def check_filters(kind: str | None, status: str | None) -> None:
+    if status and status not in tuple(MomentStatus):
+        choices = ", ".join(MomentStatus)
+        raise BadInput(f"Please choose a decision from the list ({choices}), or any.", "status")
+    if kind and len(kind) > MAX_KIND:
+        raise BadInput(
+            f"A moment's kind has at most {MAX_KIND} characters, like better_plan.", "kind"
+        )
+
+
 def moments(
     session: Session, kind: str | None, status: str | None, limit: int = 200
 ) -> list[MomentRow]:
-    """What the last runs found, newest first, with what was done about each."""
+    """What the last runs found, newest first, with what was done about each.
+
+    A filter that cannot match (an unknown decision, an over-long kind) is a BadInput on
+    its field, so the page and the API say so instead of showing nothing.
+    """
+    check_filters(kind, status)
     query = select(Moment).order_by(Moment.id.desc()).limit(limit)
     if kind:
         query = query.where(Moment.kind == kind)
