@@ -54,6 +54,10 @@ def test_staff_read_the_desk_as_json(web: Web) -> None:
     bad = web.client.get("/api/desk/moments", params={"status": "bogus"})
     assert bad.status_code == 400 and "choose a decision" in bad.json()["detail"]
     assert web.client.get("/api/desk/customers/C404").status_code == 404
+    # A NUL character cannot reach a query (DuckDB's and PostgreSQL's SQL cannot hold one).
+    assert web.client.get("/api/desk/customers/C%001").status_code == 404
+    assert web.client.get("/api/desk/customers", params={"q": "a\x00"}).json() == []
+    assert web.client.get("/api/desk/moments", params={"kind": "a\x00"}).status_code == 400
 
 
 def test_gestures_approve_and_hold_through_the_api(web: Web) -> None:

@@ -114,7 +114,7 @@ def test_gesture_over_the_budget_leaves_nothing_half_done(web: Web) -> None:
         data={"amount": "5.00", "reason": "Sorry about the bill.", "csrf_token": token},
     )
     assert answer.status_code == 400
-    shows_field_error(answer.text, "amount", "budget has only £1.00 left")
+    shows_field_error(answer.text, "amount", "budget has only £1 left")
     assert rows_in_store(web) == before  # no gesture, no action, no spend, no message
 
 
@@ -157,7 +157,7 @@ def test_approvals(web: Web) -> None:
         f"/desk/gestures/{gesture_id}", data={"decision": "approve", "csrf_token": token}
     )
     assert over.status_code == 400 and "Gestures waiting for you" in over.text
-    shows_field_error(over.text, f"g{gesture_id}", "budget has only £1.00 left")
+    shows_field_error(over.text, f"g{gesture_id}", "budget has only £1 left")
     with session_factory(web.engine)() as session:
         assert session.get_one(Gesture, gesture_id).status == "awaiting_lead"
     assert rows_in_store(web) == before

@@ -15,12 +15,18 @@ MAX_PASSWORD = 1024
 MAX_AMOUNT_TEXT = 20
 
 
-def email_problem(email: str, *, which: str = "the email address you gave us") -> str | None:
+def email_problem(
+    email: str, *, which: str = "the email address you gave us", like: str = "ann@example.com"
+) -> str | None:
     """What is wrong with a typed email address, or None when it looks like one."""
     text = email.strip()
     if not text:
-        return f"Please type {which}, like ann@example.com."
-    if len(text) > MAX_EMAIL or "@" not in text or any(c.isspace() for c in text):
+        return f"Please type {which}, like {like}."
+    if (
+        len(text) > MAX_EMAIL
+        or "@" not in text
+        or not all(c.isprintable() and not c.isspace() for c in text)
+    ):
         return (
             f"That doesn't look like an email address. Please type {which}, like ann@example.com."
         )

@@ -44,9 +44,10 @@ def allowance_used(session: Session, staff: StaffUser, period: str) -> int:
 def gesture_problems(amount_minor: int, reason: str) -> dict[str, str]:
     """What to fix in a gesture, by field (``amount``, ``reason``); empty when it is fine."""
     problems = {}
+    reason = " ".join(reason.split())
     if not 0 < amount_minor <= MAX_GESTURE_MINOR:
         problems["amount"] = "Please give an amount between £0.01 and £1,000, like 7.50."
-    if not reason.strip() or len(reason) > MAX_REASON:
+    if not reason or len(reason) > MAX_REASON or not reason.isprintable():
         problems["reason"] = (
             f"Please say in a sentence why (up to {MAX_REASON} characters); the customer reads it."
         )

@@ -52,7 +52,7 @@ def _staff_signing_in(
 ) -> StaffUser:
     """The member of staff these details sign in, or what to fix (BadInput, TooManyAttempts)."""
     errors = {}
-    if problem := email_problem(email, which="your work email"):
+    if problem := email_problem(email, which="your work email", like="you@yourcompany.com"):
         errors["email"] = problem
     if not password:
         errors["password"] = "Please type your password."

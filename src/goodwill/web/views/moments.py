@@ -30,9 +30,10 @@ def check_filters(kind: str | None, status: str | None) -> None:
     if status and status not in tuple(MomentStatus):
         choices = ", ".join(MomentStatus)
         raise BadInput(f"Please choose a decision from the list ({choices}), or any.", "status")
-    if kind and len(kind) > MAX_KIND:
+    if kind and (len(kind) > MAX_KIND or not kind.isprintable()):
         raise BadInput(
-            f"A moment's kind has at most {MAX_KIND} characters, like better_plan.", "kind"
+            f"A moment's kind is a word of up to {MAX_KIND} characters, like better_plan.",
+            "kind",
         )
 
 
