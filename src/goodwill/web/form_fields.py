@@ -27,9 +27,7 @@ def email_problem(
         or "@" not in text
         or not all(c.isprintable() and not c.isspace() for c in text)
     ):
-        return (
-            f"That doesn't look like an email address. Please type {which}, like ann@example.com."
-        )
+        return f"That doesn't look like an email address. Please type {which}, like {like}."
     return None
 
 
