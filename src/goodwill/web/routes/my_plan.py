@@ -95,7 +95,7 @@ def switch_do(
         customer,
         offer,
         now=state.clock(),
-        job_id=int(job_id) if job_id.isdigit() and len(job_id) < 19 else None,
+        job_id=int(job_id) if job_id.isascii() and job_id.isdigit() and len(job_id) < 19 else None,
     )
     session.commit()
     tasks.add_task(deliver_outbox, state)
