@@ -156,6 +156,19 @@ class Settings(BaseSettings):
     login_link_minutes: int = Field(
         default=15, ge=1, le=1440, description="How long a customer's one-time sign-in link works."
     )
+    login_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="Sign-in attempts allowed per email and per client address in each window.",
+    )
+    login_window_seconds: int = Field(
+        default=300,
+        ge=1,
+        le=86400,
+        description="The sign-in rate limit's window, in seconds; counted in the store, so "
+        "every `goodwill serve` process shares it.",
+    )
     billing_webhook_url: str | None = Field(
         default=None,
         description="Where plan changes, SIM blocks and replacement orders are POSTed for the "

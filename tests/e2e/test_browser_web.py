@@ -116,3 +116,30 @@ def _desk_sign_in(site: Site, email: str, password: str) -> None:
     site.page.fill("#password", password)
     site.page.get_by_role("button", name="Sign in").click()
     site.page.wait_for_selector("text=How we're doing")
+
+
+def test_bad_input_comes_back_on_the_same_form_with_the_problem_by_its_field(site: Site) -> None:
+    page = site.page
+    page.goto(f"{site.url}/desk/login")
+    page.fill("#email", "priya at care")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").get_by_text("Nearly there").is_visible()
+    email = page.locator("#email")
+    assert email.get_attribute("aria-invalid") == "true" and email.input_value() == "priya at care"
+    assert page.locator("#email-error").get_by_text("doesn't look like an email").is_visible()
+    assert page.locator("#password-error").get_by_text("Please type your password").is_visible()
+    site.shots.mkdir(exist_ok=True)
+    page.screenshot(path=str(site.shots / "login-error-laptop.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(site.shots / "login-error-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    _desk_sign_in(site, "priya@care.example", AGENT_PASSWORD)
+    page.goto(f"{site.url}/desk/customers/C1")
+    page.fill("#amount", "lots")
+    page.get_by_role("button", name="Give credit").click()
+    amount = page.locator("#amount")
+    assert amount.get_attribute("aria-invalid") == "true" and amount.input_value() == "lots"
+    assert page.locator("#amount-error").get_by_text("isn't an amount of money").is_visible()
+    assert page.locator("#reason-error").get_by_text("say in a sentence why").is_visible()
+    page.get_by_role("link", name="isn't an amount of money").click()  # the summary's link
+    assert page.evaluate("location.hash") == "#amount"

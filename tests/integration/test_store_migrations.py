@@ -42,6 +42,7 @@ TABLES = {
     "sim_blocks",
     "promises",
     "gestures",
+    "login_attempts",
 }
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -94,12 +95,12 @@ def ledger_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
-def make_web(store_url: str, ledger_data: Path, tmp_path: Path) -> Iterator[Web]:
+def make_web(store_url: str, ledger_data: Path, tmp_path: Path, **settings_: Any) -> Iterator[Web]:
     """The app over ``ledger_data`` and a migrated store, with staff and a case owner."""
     data = tmp_path / "data"
     data.mkdir()
     (data / "ledger").symlink_to(ledger_data / "ledger")
-    settings = Settings(data_dir=data, store_url=store_url)
+    settings = Settings(data_dir=data, store_url=store_url, **settings_)
     engine = make_engine(store_url)
     upgrade(engine)
     seed_people(engine)

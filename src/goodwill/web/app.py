@@ -25,7 +25,7 @@ from goodwill.web.config import web_config
 from goodwill.web.deps import WebState
 from goodwill.web.errors import NotSignedIn, WebError
 from goodwill.web.pages import cell, page, see_other
-from goodwill.web.security import RateLimiter
+from goodwill.web.security import LoginLimiter
 
 HERE = Path(__file__).parent
 
@@ -66,16 +66,28 @@ def _state(settings: Settings) -> WebState:
     engine = make_engine(store_url_for(settings))
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters.update(money=format_money, day=format_day, cell=cell)
-    limiter = RateLimiter(config.login_attempts, config.login_window_s)
-    return WebState(settings, config, engine, session_factory(engine), templates, limiter)
+    sessions = session_factory(engine)
+    limiter = LoginLimiter(
+        sessions, config.session_secret, config.login_attempts, config.login_window_s
+    )
+    return WebState(settings, config, engine, sessions, templates, limiter)
 
 
 def _routes(app: FastAPI) -> None:
-    from goodwill.web.routes import api, desk, gestures, self_service
+    from goodwill.web.routes import (
+        api,
+        desk,
+        desk_api,
+        desk_api_gestures,
+        gestures,
+        lost_sim,
+        my_plan,
+        signin,
+    )
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_api_route("/static/plotly.min.js", _plotly_js, include_in_schema=False)
-    for module in (self_service, desk, gestures, api):
+    for module in (signin, my_plan, lost_sim, desk, gestures, api, desk_api, desk_api_gestures):
         app.include_router(module.router)
 
 

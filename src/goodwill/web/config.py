@@ -21,7 +21,7 @@ class WebConfig:
     billing_webhook_url: str = "billing"
     gesture_budget_minor: int = 100_000  # the monthly goodwill budget of all agents' gestures
     login_attempts: int = 5  # per email and per client address, in each window
-    login_window_s: int = 300
+    login_window_s: int = 300  # counted in the store, shared by every process
     https_only: bool = False  # Secure cookies; on whenever public_url is https
 
     @property
@@ -45,5 +45,7 @@ def web_config(settings: Settings) -> WebConfig:
         gesture_budget_minor=settings.monthly_budgets_minor.get(
             "goodwill_gesture", WebConfig.gesture_budget_minor
         ),
+        login_attempts=settings.login_attempts,
+        login_window_s=settings.login_window_seconds,
         https_only=public_url.startswith("https://"),
     )

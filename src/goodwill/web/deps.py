@@ -17,7 +17,7 @@ from goodwill.settings import Settings
 from goodwill.store.models import StaffRole, StaffUser
 from goodwill.web.config import WebConfig
 from goodwill.web.errors import Forbidden, NotSignedIn
-from goodwill.web.security import RateLimiter, csrf_ok
+from goodwill.web.security import LoginLimiter, csrf_ok
 
 
 @dataclass
@@ -29,7 +29,7 @@ class WebState:
     engine: Engine
     sessions: sessionmaker[Session]
     templates: Jinja2Templates
-    login_limiter: RateLimiter
+    login_limiter: LoginLimiter
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def today(self) -> date:

@@ -18,8 +18,16 @@ from goodwill.settings import Settings
 Row = dict[str, Any]
 
 
+def _matchable(text: str) -> bool:
+    """Whether ``text`` can be compared in a query: DuckDB's SQL cannot hold a NUL
+    character, and no id, name or email has one, so such text simply matches nothing."""
+    return "\x00" not in text
+
+
 def customer(ledger: Ledger, customer_id: str) -> Row | None:
     """The customer's row, or None when the ledger has no such customer."""
+    if not _matchable(customer_id):
+        return None
     t = ledger.table("customers")
     rows = all_rows(t.filter(t.customer_id == customer_id).limit(1))
     return rows[0] if rows else None
@@ -27,6 +35,8 @@ def customer(ledger: Ledger, customer_id: str) -> Row | None:
 
 def customer_by_email(ledger: Ledger, email: str) -> Row | None:
     """The current customer with this email (case ignored), or None."""
+    if not _matchable(email):
+        return None
     t = ledger.table("customers")
     wanted = email.strip().lower()
     query = t.filter(t.email.lower() == wanted, t.left_at.isnull()).order_by(t.joined_at.desc())
@@ -36,6 +46,8 @@ def customer_by_email(ledger: Ledger, email: str) -> Row | None:
 
 def search_customers(ledger: Ledger, text: str, limit: int = 25) -> list[Row]:
     """Customers whose id, name or email contains ``text`` (case ignored)."""
+    if not _matchable(text):
+        return []
     t = ledger.table("customers")
     needle = text.strip().lower()
     hit = (
@@ -48,6 +60,8 @@ def search_customers(ledger: Ledger, text: str, limit: int = 25) -> list[Row]:
 
 def subscriptions(ledger: Ledger, customer_id: str) -> list[Row]:
     """The customer's subscriptions with their plan's name and fee, active ones first."""
+    if not _matchable(customer_id):
+        return []
     s, p = ledger.table("subscriptions"), ledger.table("plans")
     mine = s.filter(s.customer_id == customer_id)
     joined = mine.left_join(p, mine.plan_id == p.plan_id).select(
@@ -70,6 +84,8 @@ def plans_on_sale(ledger: Ledger) -> list[Row]:
 
 
 def plan(ledger: Ledger, plan_id: str) -> Row | None:
+    if not _matchable(plan_id):
+        return None
     p = ledger.table("plans")
     rows = all_rows(p.filter(p.plan_id == plan_id).limit(1))
     return rows[0] if rows else None

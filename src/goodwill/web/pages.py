@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from goodwill.channels import deliver
 from goodwill.channels.configure import channel_for
 from goodwill.web.deps import WebState
+from goodwill.web.errors import BadInput, WebError
 from goodwill.web.security import csrf_token
 
 log = logging.getLogger("goodwill.web")
@@ -24,6 +26,27 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
         name,
         {"csrf": csrf_token(request.session), "session": dict(request.session), **context},
         status_code=status_code,
+    )
+
+
+def form_again(
+    request: Request,
+    name: str,
+    problem: WebError,
+    values: Mapping[str, str],
+    **context: Any,
+) -> HTMLResponse:
+    """The form's own page again: the problem at the top and next to each field it names,
+    and what was typed kept (the caller leaves passwords out of ``values``)."""
+    errors = problem.errors if isinstance(problem, BadInput) else {}
+    return page(
+        request,
+        name,
+        problem.status,
+        problem=problem.message,
+        errors=errors,
+        values=dict(values),
+        **context,
     )
 
 

@@ -1,4 +1,4 @@
-"""Passwords, one-time link tokens, CSRF tokens and login rate limits.
+"""Passwords, one-time link tokens, CSRF tokens and the sign-in rate limit.
 
 Sessions themselves are Starlette's signed cookies (itsdangerous), set up in
 :func:`goodwill.web.app.create_app`: HttpOnly, SameSite=Lax, Secure over https.
@@ -9,14 +9,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session, sessionmaker
+
+from goodwill.store.login_attempts import record_attempt
 
 _HASHER = PasswordHasher()
 #: Checked against when the email is unknown, so a wrong email takes as long as a wrong password.
@@ -64,29 +65,29 @@ def csrf_ok(session: MutableMapping[str, Any], given: str | None) -> bool:
     return isinstance(expected, str) and bool(given) and hmac.compare_digest(expected, given or "")
 
 
-class RateLimiter:
-    """At most ``limit`` attempts per key in any ``window_s`` seconds (kept in memory).
+class LoginLimiter:
+    """At most ``limit`` sign-in attempts per key in any ``window_s`` seconds.
 
-    One process holds the counts; behind several workers, each counts on its own.
+    The attempts are counted in the store, so every `goodwill serve` process on the same
+    store shares the limit. Keys (``staff:<email>``, ``ip:<address>``) are kept only as
+    HMAC-SHA256 digests under the session secret: the store never holds an email or an
+    address in clear. Processes share counts when they share ``session_secret`` (which
+    they must anyway, to share sessions).
     """
 
     def __init__(
-        self, limit: int, window_s: float, clock: Callable[[], float] = time.monotonic
+        self, sessions: sessionmaker[Session], secret: str, limit: int, window_s: int
     ) -> None:
-        self.limit, self.window_s, self.clock = limit, window_s, clock
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+        self.sessions, self.limit, self.window = sessions, limit, timedelta(seconds=window_s)
+        self._secret = secret.encode("utf-8")
 
-    def allow(self, *keys: str) -> bool:
+    def digest(self, key: str) -> str:
+        return hmac.new(self._secret, key.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def allow(self, *keys: str, now: datetime) -> bool:
         """Count an attempt under every key; False when any key is over its limit."""
-        now = self.clock()
-        with self._lock:
-            queues = [self._hits.setdefault(k, deque()) for k in keys]
-            for queue in queues:
-                while queue and queue[0] <= now - self.window_s:
-                    queue.popleft()
-            if any(len(q) >= self.limit for q in queues):
-                return False
-            for queue in queues:
-                queue.append(now)
-            return True
+        digests = [self.digest(k) for k in keys]
+        with self.sessions.begin() as session:
+            return record_attempt(
+                session, digests, limit=self.limit, since=now - self.window, now=now
+            )

@@ -7,6 +7,7 @@ from goodwill.store.models.base import Base, UTCDateTime
 from goodwill.store.models.budgets import Budget, BudgetSpend
 from goodwill.store.models.care import Action, Contact, Moment, MomentStatus, Run, RunStatus
 from goodwill.store.models.experiments import Assignment, Experiment
+from goodwill.store.models.login_attempts import LoginAttempt
 from goodwill.store.models.outbox import Message, MessageStatus
 from goodwill.store.models.web import (
     Gesture,
@@ -37,6 +38,7 @@ __all__ = [
     "GestureStatus",
     "Job",
     "JobStatus",
+    "LoginAttempt",
     "LoginToken",
     "Message",
     "MessageStatus",

@@ -27,6 +27,7 @@ from goodwill.web.outbox import Recipient, queue_customer_message, render
 
 BUDGET_KIND = "goodwill_gesture"
 MAX_REASON = 500
+MAX_GESTURE_MINOR = 100_000
 
 
 def allowance_used(session: Session, staff: StaffUser, period: str) -> int:
@@ -38,6 +39,19 @@ def allowance_used(session: Session, staff: StaffUser, period: str) -> int:
         Gesture.decided_by.is_(None),
     )
     return int(session.scalar(query) or 0)
+
+
+def gesture_problems(amount_minor: int, reason: str) -> dict[str, str]:
+    """What to fix in a gesture, by field (``amount``, ``reason``); empty when it is fine."""
+    problems = {}
+    reason = " ".join(reason.split())
+    if not 0 < amount_minor <= MAX_GESTURE_MINOR:
+        problems["amount"] = "Please give an amount between £0.01 and £1,000, like 7.50."
+    if not reason or len(reason) > MAX_REASON or not reason.isprintable():
+        problems["reason"] = (
+            f"Please say in a sentence why (up to {MAX_REASON} characters); the customer reads it."
+        )
+    return problems
 
 
 def offer_gesture(
@@ -56,12 +70,8 @@ def offer_gesture(
     if ledger_reads.customer(ledger, customer_id) is None:
         raise NotFound()
     reason = " ".join(reason.split())
-    if not 0 < amount_minor <= 100_000:
-        raise BadInput("Please give an amount between £0.01 and £1,000.")
-    if not reason or len(reason) > MAX_REASON:
-        raise BadInput(
-            f"Please say in a sentence why (up to {MAX_REASON} characters); the customer reads it."
-        )
+    if problems := gesture_problems(amount_minor, reason):
+        raise BadInput.of(problems)
     period = period_of(now.date())
     within = allowance_used(session, staff, period) + amount_minor <= staff.monthly_allowance_minor
     gesture = Gesture(
@@ -133,7 +143,11 @@ def _give(
     )
     if not spend(session, BUDGET_KIND, period, gesture.amount_minor, action.id, now=now):
         left = format_money(budget_left(session, config, period), gesture.currency)
-        raise BadInput(f"This month's goodwill budget has only {left} left. A lead can raise it.")
+        raise BadInput(
+            f"This month's goodwill budget has only {left} left, so this can't go out now. "
+            "Please try a smaller amount, or ask a lead to raise the budget.",
+            "amount",
+        )
     gesture.status, gesture.action_id = GestureStatus.GIVEN, action.id
     _tell_customer(session, ledger, settings, config, gesture, action.id)
 

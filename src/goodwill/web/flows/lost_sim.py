@@ -20,7 +20,7 @@ from goodwill.store.jobs import add_step, start_job
 from goodwill.store.models import Job, Promise, SimBlock
 from goodwill.web import ledger_reads
 from goodwill.web.config import WebConfig
-from goodwill.web.errors import NotFound
+from goodwill.web.errors import BadInput, NotFound
 from goodwill.web.flows.plan_switch import line_name
 from goodwill.web.flows.signin import first_name
 from goodwill.web.outbox import Recipient, queue_billing_webhook, queue_customer_message, render
@@ -39,8 +39,14 @@ def block_sim(
     *,
     now: datetime,
 ) -> SimBlock:
-    """Block the SIM of one of the customer's active lines; NotFound if it is not theirs."""
+    """Block the SIM of one of the customer's active lines; NotFound if it is not theirs,
+    BadInput if it is blocked already (a second click blocks nothing twice)."""
     sub = _active_line(ledger, customer_id, subscription_id)
+    already = select(SimBlock.id).where(
+        SimBlock.customer_id == customer_id, SimBlock.subscription_id == subscription_id
+    )
+    if session.scalar(already.limit(1)) is not None:
+        raise BadInput("This SIM is already blocked, so nobody else can use it. You're safe.")
     job = start_job(session, customer_id, JOB_KIND, now=now)
     action = add_action(session, customer_id=customer_id, kind="sim_block", now=now)
     block = SimBlock(

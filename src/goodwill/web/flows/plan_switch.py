@@ -60,9 +60,12 @@ def switch_offer(
     plans = {p["plan_id"]: p for p in ledger_reads.plans_on_sale(ledger)}
     target = plans.get(plan_id)
     if target is None or target["currency"] != sub["currency"]:
-        raise BadInput("That plan isn't one you can move to. Please pick one from your plan page.")
+        raise BadInput(
+            "That plan isn't one you can move to. Please pick one of the plans we suggest "
+            "for this line."
+        )
     if plan_id == sub["plan_id"]:
-        raise BadInput(f"You're already on {target['name']}.")
+        raise BadInput(f"You're already on {target['name']}, so there's nothing to switch.")
     advised = ledger_reads.advice(ledger, now.date(), settings, customer_id)
     saving = next(
         (

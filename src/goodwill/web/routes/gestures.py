@@ -1,16 +1,16 @@
-"""Goodwill gestures from the customer 360 page, allowances, and a lead's approvals."""
+"""Goodwill gestures from the customer 360 page, allowances, and a lead's approvals.
+
+A form with a problem comes back on its own page, with nothing recorded.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
+from fastapi.responses import HTMLResponse, Response
 
-from goodwill.domain.periods import period_of
-from goodwill.store.models import Gesture, GestureStatus, StaffUser
+from goodwill.store.models import GestureStatus
 from goodwill.store.staff import set_allowance
 from goodwill.web.deps import (
     CurrentLead,
@@ -23,87 +23,98 @@ from goodwill.web.deps import (
 )
 from goodwill.web.errors import BadInput, NotFound
 from goodwill.web.flows import gestures
-from goodwill.web.pages import deliver_outbox, page, see_other
+from goodwill.web.form_fields import pounds_to_minor
+from goodwill.web.pages import deliver_outbox, form_again, page, see_other
+from goodwill.web.views import approvals as approvals_view
+from goodwill.web.views import customer_360, roster
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
-
-
-def pounds_to_minor(text: str) -> int:
-    """'7.50' → 750; anything else is a BadInput that says what to type."""
-    try:
-        amount = Decimal(text.strip().lstrip("£"))
-    except InvalidOperation as exc:
-        raise BadInput(f"{text!r} isn't an amount of money; type it like 7.50") from exc
-    if amount != amount.quantize(Decimal("0.01")) or not amount.is_finite():
-        raise BadInput("Please give the amount in pounds and pence, like 7.50")
-    return int(amount * 100)
+MAX_ALLOWANCE_MINOR = 100_000_000  # £1,000,000: more is a typing slip, not an allowance
 
 
 @router.post("/customers/{customer_id}/gestures", dependencies=[FormCsrf])
 def give(
+    request: Request,
     state: StateDep,
     session: SessionDep,
     ledger: LedgerDep,
     tasks: BackgroundTasks,
     staff: CurrentStaff,
     customer_id: str,
-    amount: Annotated[str, Form(max_length=20)] = "",
-    reason: Annotated[str, Form(max_length=1000)] = "",
-) -> RedirectResponse:
-    gesture = gestures.offer_gesture(
-        session,
-        ledger,
-        state.settings,
-        state.config,
-        staff,
-        customer_id,
-        pounds_to_minor(amount),
-        reason,
-        now=state.clock(),
-    )
+    amount: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        gesture = gestures.offer_gesture(
+            session,
+            ledger,
+            state.settings,
+            state.config,
+            staff,
+            customer_id,
+            _gesture_amount(amount, reason),
+            reason,
+            now=state.clock(),
+        )
+    except BadInput as problem:
+        session.rollback()  # nothing half-done: no gesture, action or spend is kept
+        view = customer_360.customer_360(
+            session, ledger, state.settings, customer_id, state.today()
+        )
+        values = {"amount": amount[:20], "reason": reason[: gestures.MAX_REASON]}
+        return form_again(request, "desk/customer.html", problem, values, staff=staff, view=view)
     session.commit()
     tasks.add_task(deliver_outbox, state)
     notice = "given" if gesture.status == GestureStatus.GIVEN else "awaiting_lead"
     return see_other(f"/desk/customers/{customer_id}?notice={notice}")
 
 
+def _gesture_amount(amount: str, reason: str) -> int:
+    """The amount in pence; a BadInput names every field at fault, the reason's too."""
+    try:
+        return pounds_to_minor(amount)
+    except BadInput as problem:
+        reason_problem = gestures.gesture_problems(1, reason)
+        raise BadInput.of({**problem.errors, **reason_problem}) from problem
+
+
 @router.get("/approvals")
 def approvals(
     request: Request, state: StateDep, session: SessionDep, lead: CurrentLead
 ) -> HTMLResponse:
-    query = (
-        select(Gesture, StaffUser.name)
-        .join(StaffUser, Gesture.staff_user_id == StaffUser.id)
-        .where(Gesture.status == GestureStatus.AWAITING_LEAD)
-        .order_by(Gesture.created_at)
-    )
-    waiting = list(session.execute(query))
-    left = gestures.budget_left(session, state.config, period_of(state.today()))
-    return page(request, "desk/approvals.html", staff=lead, waiting=waiting, budget_left=left)
+    view = approvals_view.approvals(session, state.config, state.today())
+    return page(request, "desk/approvals.html", staff=lead, view=view)
 
 
 @router.post("/gestures/{gesture_id}", dependencies=[FormCsrf])
 def decide(
+    request: Request,
     state: StateDep,
     session: SessionDep,
     ledger: LedgerDep,
     tasks: BackgroundTasks,
     lead: CurrentLead,
     gesture_id: RowId,
-    decision: Annotated[str, Form(max_length=10)] = "",
-) -> RedirectResponse:
-    if decision not in ("approve", "hold"):
-        raise BadInput("Choose approve or hold.")
-    gestures.decide_gesture(
-        session,
-        ledger,
-        state.settings,
-        state.config,
-        lead,
-        gesture_id,
-        decision == "approve",
-        now=state.clock(),
-    )
+    decision: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        if decision not in ("approve", "hold"):
+            raise BadInput("Please choose Approve and give, or Hold back.", f"g{gesture_id}")
+        gestures.decide_gesture(
+            session,
+            ledger,
+            state.settings,
+            state.config,
+            lead,
+            gesture_id,
+            decision == "approve",
+            now=state.clock(),
+        )
+    except BadInput as problem:
+        session.rollback()
+        view = approvals_view.approvals(session, state.config, state.today())
+        field = BadInput(problem.message, f"g{gesture_id}")  # next to this gesture's buttons
+        return form_again(request, "desk/approvals.html", field, {}, staff=lead, view=view)
     session.commit()
     tasks.add_task(deliver_outbox, state)
     return see_other("/desk/approvals")
@@ -111,12 +122,23 @@ def decide(
 
 @router.post("/staff/{staff_id}/allowance", dependencies=[FormCsrf])
 def allowance(
+    request: Request,
     session: SessionDep,
     lead: CurrentLead,
     staff_id: RowId,
-    amount: Annotated[str, Form(max_length=20)] = "",
-) -> RedirectResponse:
-    if set_allowance(session, staff_id, pounds_to_minor(amount)) is None:
-        raise NotFound()
+    amount: Annotated[str, Form()] = "",
+) -> Response:
+    field = f"a{staff_id}"
+    try:
+        minor = pounds_to_minor(amount, field, what="the new monthly allowance")
+        if not 0 <= minor <= MAX_ALLOWANCE_MINOR:
+            raise BadInput("Please give an allowance between £0 and £1,000,000, like 50.00.", field)
+        if set_allowance(session, staff_id, minor) is None:
+            raise NotFound()
+    except BadInput as problem:
+        session.rollback()
+        rows = roster.roster(session)
+        values = {field: amount[:20]}
+        return form_again(request, "desk/agents.html", problem, values, staff=lead, rows=rows)
     session.commit()
     return see_other("/desk/agents")

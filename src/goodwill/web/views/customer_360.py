@@ -1,8 +1,8 @@
-"""The care desk's pages as data: customer 360, moments and actions, the roster."""
+"""The customer 360 page as data: everything about one customer, across all their lines."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,8 +12,6 @@ from sqlalchemy.orm import Session
 from goodwill.ledger.reader import Ledger
 from goodwill.settings import Settings
 from goodwill.store.models import (
-    Action,
-    Agent,
     Assignment,
     Experiment,
     Gesture,
@@ -24,10 +22,32 @@ from goodwill.store.models import (
     StaffUser,
 )
 from goodwill.web import ledger_reads
-from goodwill.web.errors import NotFound
+from goodwill.web.errors import BadInput, NotFound
 from goodwill.web.views.me import OwnerView, owners
 
 Rows = list[dict[str, Any]]
+
+
+MAX_SEARCH = 100
+
+
+class CustomerFound(BaseModel):
+    customer_id: str
+    name: str
+    email: str | None
+    joined_at: datetime
+
+
+def find_customers(ledger: Ledger, text: str) -> list[CustomerFound]:
+    """Customers whose id, name or email contains ``text``; nobody for an empty search."""
+    if len(text) > MAX_SEARCH:
+        raise BadInput(
+            f"Please search with up to {MAX_SEARCH} characters: part of a name or email is enough.",
+            "q",
+        )
+    if not text.strip():
+        return []
+    return [CustomerFound(**row) for row in ledger_reads.search_customers(ledger, text)]
 
 
 class Customer360(BaseModel):
@@ -129,94 +149,3 @@ def _gestures(session: Session, customer_id: str) -> Rows:
         }
         for g, name in session.execute(query)
     ]
-
-
-class MomentRow(BaseModel):
-    id: int
-    run_id: int
-    customer_id: str
-    kind: str
-    status: str
-    reason: str | None
-    value_to_customer_minor: int
-    currency: str
-    detected_for: str
-    actions: list[str]
-
-
-def moments(
-    session: Session, kind: str | None, status: str | None, limit: int = 200
-) -> list[MomentRow]:
-    """What the last runs found, newest first, with what was done about each."""
-    query = select(Moment).order_by(Moment.id.desc()).limit(limit)
-    if kind:
-        query = query.where(Moment.kind == kind)
-    if status:
-        query = query.where(Moment.status == status)
-    found = list(session.scalars(query))
-    acts: dict[int, list[str]] = {}
-    ids = [m.id for m in found]
-    for moment_id, what in session.execute(
-        select(Action.moment_id, Action.kind).where(Action.moment_id.in_(ids))
-    ):
-        acts.setdefault(int(moment_id), []).append(what)  # type: ignore[arg-type]
-    return [
-        MomentRow(
-            id=m.id,
-            run_id=m.run_id,
-            customer_id=m.customer_id,
-            kind=m.kind,
-            status=m.status,
-            reason=m.reason,
-            value_to_customer_minor=m.value_to_customer_minor,
-            currency=m.currency,
-            detected_for=m.detected_for,
-            actions=acts.get(m.id, []),
-        )
-        for m in found
-    ]
-
-
-class RosterRow(BaseModel):
-    name: str
-    email: str
-    team: str | None
-    phone: str | None
-    away_until: date | None
-    role: str | None
-    staff_id: int | None
-    monthly_allowance_minor: int | None
-
-
-def roster(session: Session) -> list[RosterRow]:
-    """Agents and desk users, with roles and gesture allowances."""
-    users = {u.email: u for u in session.scalars(select(StaffUser))}
-    rows = []
-    for a in session.scalars(select(Agent).order_by(Agent.team, Agent.name)):
-        u = users.pop(a.email, None)
-        rows.append(
-            RosterRow(
-                name=a.name,
-                email=a.email,
-                team=a.team,
-                phone=a.phone,
-                away_until=a.away_until,
-                role=u.role if u else None,
-                staff_id=u.id if u else None,
-                monthly_allowance_minor=u.monthly_allowance_minor if u else None,
-            )
-        )
-    rows += [
-        RosterRow(
-            name=u.name,
-            email=u.email,
-            team=None,
-            phone=None,
-            away_until=None,
-            role=u.role,
-            staff_id=u.id,
-            monthly_allowance_minor=u.monthly_allowance_minor,
-        )
-        for u in users.values()
-    ]
-    return rows
