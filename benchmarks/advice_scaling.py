@@ -11,7 +11,8 @@ so each peak resident memory is its own:
   spilling to the work folder if it must;
 - the pandas baseline (pandas_baseline.py; the frames are read before the clock starts),
   up to ``--pandas-max`` subscriptions;
-- Spark in local mode (spark_advice.py), up to ``--spark-max``; its peak is the JVM's.
+- Spark in local mode (spark_advice.py), up to ``--spark-max``; its peak is the JVM's
+  plus the Python driver's.
 
 Every engine must give the same advised rows (a digest of subscription, plan and saving).
 Each time is also a multiple of the scan floor (one DuckDB pass over the usage columns),
@@ -54,9 +55,8 @@ def digest(advised: object) -> str:
     return f"{n}:{h}"
 
 
-def peak_mb(children: bool = False) -> float:
-    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
-    return resource.getrusage(who).ru_maxrss / 1024
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # ---- the children: one engine, one ledger folder, one JSON line on stdout ----
@@ -103,10 +103,20 @@ def child_spark(folder: Path, threads: int) -> dict[str, object]:
     from goodwill.settings import Settings
     from spark_advice import spark_advice, spark_connection
 
-    found, seconds = spark_advice(spark_connection(threads), folder, Settings())
-    # The work happens in the JVM, a child process of this one: its peak is the larger.
-    return {"seconds": seconds, "peak_mb": max(peak_mb(), peak_mb(children=True)),
+    con = spark_connection(threads)
+    found, seconds = spark_advice(con, folder, Settings())
+    # The work happens in the JVM, a process of its own that is still running: its peak
+    # resident memory (VmHWM) counts, with the Python driver's.
+    jvm = con._session.sparkContext._gateway.proc.pid
+    return {"seconds": seconds, "peak_mb": peak_mb() + process_peak_mb(jvm),
             "digest": digest(found)}  # fmt: skip
+
+
+def process_peak_mb(pid: int) -> float:
+    """The peak resident memory of a running process (Linux), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
 
 
 # ---- the parent ----

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run_all.py           # 100k and 1M subscriptions, 100k customers
     .venv/bin/python benchmarks/run_all.py --full    # adds 10M subscriptions and 1M customers
+    .venv/bin/python benchmarks/run_all.py --full --report-only   # the report from the last tables
 
 Each script times goodwill next to its baseline in the same run (pandas and Spark for
 the advice; the scan floor for everything; SQLite next to PostgreSQL for the care run).
@@ -59,13 +60,18 @@ def include_in_readme(text: str, readme: Path = README) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="10M subscriptions, 1M customers")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="run nothing: write the report from the tables the scripts last wrote",
+    )
     args = parser.parse_args()
     sections = []
     for title, script in workloads(args.full):
         out = HERE / "results" / f"{Path(script[0]).stem}.md"
         print(f"\n## {title}: python benchmarks/{' '.join(script)}\n", flush=True)
         command = [sys.executable, str(HERE / script[0]), *script[1:], "--markdown", str(out)]
-        if subprocess.call(command, cwd=HERE) != 0:
+        if not args.report_only and subprocess.call(command, cwd=HERE) != 0:
             return 1
         sections.append((title, script, out.read_text(encoding="utf-8")))
     text = report(sections)

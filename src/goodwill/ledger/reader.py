@@ -83,13 +83,35 @@ def _select(path: Path, table: Table, rows: int) -> str:
         cols = ", ".join(f'CAST(NULL AS {c.storage_type}) AS "{c.name}"' for c in table.columns)
         return f"SELECT {cols} WHERE false"
     where = table_path(path, table)
-    names = ", ".join(f'"{c}"' for c in table.column_names)
     if table.partition_by:
-        return (
-            f"SELECT {names} FROM read_parquet('{where}/**/*.parquet', hive_partitioning = true, "
+        source = (
+            f"read_parquet('{where}/**/*.parquet', hive_partitioning = true, "
             f"hive_types = {{'{table.partition_by}': VARCHAR}})"
         )
-    return f"SELECT {names} FROM read_parquet('{where}')"
+    else:
+        source = f"read_parquet('{where}')"
+    return f"SELECT {_columns(table, source, where)} FROM {source}"
+
+
+def _columns(table: Table, source: str, where: Path) -> str:
+    """The contract's columns; an optional one that a ledger ingested by an older goodwill
+    lacks reads as NULL, so upgrading never forces a re-ingest. A missing required column
+    is an error that says what to do."""
+    import duckdb
+
+    present = {row[0] for row in duckdb.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    names = []
+    for column in table.columns:
+        if column.name in present:
+            names.append(f'"{column.name}"')
+        elif not column.required:
+            names.append(f'CAST(NULL AS {column.storage_type}) AS "{column.name}"')
+        else:
+            raise LedgerError(
+                f"{where}: column {column.name!r} is missing; the ledger was written by another "
+                "version of goodwill: ingest the source files again"
+            )
+    return ", ".join(names)
 
 
 def ledger_from_frames(frames: Mapping[str, pd.DataFrame | pa.Table]) -> Ledger:
