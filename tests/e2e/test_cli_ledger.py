@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -89,3 +90,7 @@ def test_demo_makes_ingests_and_summarises_a_sample(tmp_path: Path) -> None:
     assert "400 customers" in text
     assert "0 rows quarantined" in text
     assert (data / "ledger" / "_manifest.json").exists()
+    # The broken promise is shown as the customer reads it, never as the billing webhook.
+    assert "A broken promise" in text and '"idempotency_key"' not in text
+    worth = re.search(r"A new customer is worth about £([\d,.]+) over five years", text)
+    assert worth is not None and float(worth.group(1).replace(",", "")) < 10_000

@@ -17,6 +17,7 @@ from goodwill.analytics.clv import (
     simulate_bgnbd,
     simulate_gamma_gamma,
 )
+from goodwill.analytics.clv.base import LOG_BOUND
 
 REGULAR = [100, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1]
 HIGH_END = [100, 86.9, 74.3, 65.3, 59.3, 55.1, 51.7, 49.1]
@@ -117,3 +118,25 @@ def test_gamma_gamma_recovers_simulated_parameters() -> None:
 def test_unfitted_model_says_what_to_do() -> None:
     with pytest.raises(ValueError, match="call fit"):
         _ = GammaGammaFitter().summary
+
+
+#: The demo's pooled Kaplan-Meier retention (seed 7, as of 2026-12-01), in percent: churn
+#: close to a constant 1.2% a month.
+DEMO_RETENTION = [100.0, 98.6478, 97.3784, 96.2127, 95.0156, 93.9278, 92.7857, 91.7504, 90.6808,
+                  89.7012, 88.669, 87.5497, 86.5231, 85.4975, 84.5989, 83.4856, 82.575, 81.6677,
+                  80.6042, 79.5752, 78.4821, 77.554, 76.4758, 75.6364, 74.7458, 73.5797, 72.5143,
+                  71.6116, 70.7605, 69.9736, 69.1946, 68.2625, 67.5489, 66.5565, 65.7873, 65.064,
+                  64.0712]  # fmt: skip
+
+
+def test_sbg_on_a_near_constant_churn_rate_stays_finite_and_geometric() -> None:
+    """A constant churn rate has no interior maximum: alpha and beta run off to infinity
+    together. The bounded search must still give the near-geometric curve, not the
+    overflowed garbage it once gave the demo's scorecard (a lifetime value of 10^200)."""
+    fitted = ShiftedBetaGeometricFitter().fit(DEMO_RETENTION)
+    # Unbounded, the search wandered to alpha ~ 1e9..1e16, where betaln cancels into noise.
+    assert max(fitted.params_.values()) <= math.exp(LOG_BOUND) * 1.0001
+    survival = fitted.survival_function_at(list(range(60)))
+    assert np.all(np.isfinite(survival)) and np.all((survival >= 0) & (survival <= 1))
+    assert np.allclose(survival[:37], np.array(DEMO_RETENTION) / 100, atol=0.01)
+    assert 0.45 < survival[59] < 0.52  # the same ~1.2% a month carried on

@@ -40,7 +40,7 @@ def show_one_message(settings: Settings, kind: str, title: str) -> None:
             select(Message)
             .join(Action, Message.action_id == Action.id)
             .join(Moment, Action.moment_id == Moment.id)
-            .where(Moment.kind == kind)
+            .where(Moment.kind == kind, Message.channel == "email")  # not the billing webhook
             .order_by(Moment.value_to_customer_minor.desc(), Message.id)
             .limit(1)
         )

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 NegLogLik = Callable[[np.ndarray], float]
 
 
+#: The largest |log(parameter)| the fitters search (parameters within e^-15 .. e^15).
+LOG_BOUND = 15.0
+
+
 def maximise(neg_log_lik: NegLogLik, start: Sequence[float]) -> np.ndarray:
     """The positive parameters that minimise ``neg_log_lik``, searched on the log scale.
 
@@ -34,11 +38,18 @@ def maximise(neg_log_lik: NegLogLik, start: Sequence[float]) -> np.ndarray:
         return value if np.isfinite(value) else 1e300
 
     x0 = np.log(np.asarray(start, dtype=float))
-    first = minimize(on_log_scale, x0, method="L-BFGS-B", options={"ftol": 1e-14, "gtol": 1e-9})
+    # Bounded: where the data has no interior optimum (a constant churn rate drives the
+    # sBG's alpha and beta to infinity together), the search stops at e^15 ≈ 3.3M instead
+    # of reaching numbers whose log-beta functions cancel into garbage.
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * len(x0)
+    first = minimize(
+        on_log_scale, x0, method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-14, "gtol": 1e-9}
+    )
     polished = minimize(
         on_log_scale,
         first.x,
         method="Nelder-Mead",
+        bounds=bounds,
         options={"xatol": 1e-7, "fatol": 1e-9, "maxfev": 3_000},
     )
     return np.exp(polished.x)
