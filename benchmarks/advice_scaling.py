@@ -23,6 +23,7 @@ writes the table the README's performance section includes.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import resource
 import subprocess
@@ -71,7 +72,7 @@ def child_duckdb(folder: Path, work: Path, memory_limit: str, threads: int) -> d
     ledger = open_ledger(folder)
     ledger.con.raw_sql(
         f"SET memory_limit = '{memory_limit}'; SET threads = {threads}; "
-        f"SET temp_directory = '{work / 'spill'}'"
+        f"SET temp_directory = '{work / 'spill'}'; SET preserve_insertion_order = false"
     )
     started = time.perf_counter()
     out = work / "advice.parquet"
@@ -136,14 +137,16 @@ class Result:
 def run_child(engine: str, folder: Path, work: Path, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
     command = [sys.executable, __file__, "--child", engine, str(folder), str(work),
                args.memory_limit, str(args.threads)]  # fmt: skip
-    done = subprocess.run(command, cwd=HERE, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=HERE, check=True, stdout=subprocess.PIPE, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def measure(n: int, args: argparse.Namespace, work: Path) -> list[Result]:
     ledger = synthetic_ledger(n, in_memory=False)
     plans = sum(p.on_sale and p.sim_only for p in load_catalogue(ledger).plans)
-    folder = write_ledger_folder(ledger, work / "ledger")
+    folder = work / "ledger"
+    if not (folder / "_manifest.json").exists():  # --work keeps it for the next run
+        write_ledger_folder(ledger, folder)
     floor = scan_floor_of(folder, args.threads)
     months = 6
     duck = run_child("duckdb", folder, work, args)
@@ -214,15 +217,24 @@ def main() -> None:
     parser.add_argument("--subscriptions", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--pandas-max", type=int, default=1_000_000)
     parser.add_argument("--spark-max", type=int, default=100_000)
-    parser.add_argument("--memory-limit", default="4GB")
+    parser.add_argument("--memory-limit", default="10GB")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    parser.add_argument("--work", type=Path, help="keep the ledgers here (and reuse them)")
     args = parser.parse_args()
     results: list[Result] = []
+    done = args.markdown.with_suffix(".jsonl") if args.markdown else None
+    if done is not None:
+        done.unlink(missing_ok=True)
     for n in args.subscriptions:
         with tempfile.TemporaryDirectory(prefix="goodwill-advice-") as tmp:
-            for r in measure(n, args, Path(tmp)):
+            work = args.work / f"n{n}" if args.work else Path(tmp)
+            work.mkdir(parents=True, exist_ok=True)
+            for r in measure(n, args, work):
                 results.append(r)
+                if done is not None:  # kept as it goes: a size that fails loses only itself
+                    with done.open("a", encoding="utf-8") as out:
+                        out.write(json.dumps(dataclasses.asdict(r)) + "\n")
                 print(f"{r.n:>11,} {r.engine:<7} {r.seconds:8.1f} s  peak {r.peak_mb:>7,.0f} MB"
                       f"  x{r.seconds / r.floor:,.0f} floor  same advice: {r.same}", flush=True)  # fmt: skip
     table = markdown(results, args)
