@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -97,9 +98,8 @@ def _columns(table: Table, source: str, where: Path) -> str:
     """The contract's columns; an optional one that a ledger ingested by an older goodwill
     lacks reads as NULL, so upgrading never forces a re-ingest. A missing required column
     is an error that says what to do."""
-    import duckdb
-
-    present = {row[0] for row in duckdb.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    snapshot = source.replace(str(where), str(where.resolve()))  # the link moves on re-ingest
+    present = _present_columns(snapshot)
     names = []
     for column in table.columns:
         if column.name in present:
@@ -112,6 +112,15 @@ def _columns(table: Table, source: str, where: Path) -> str:
                 "version of goodwill: ingest the source files again"
             )
     return ", ".join(names)
+
+
+@functools.lru_cache(maxsize=256)
+def _present_columns(source: str) -> frozenset[str]:
+    """The columns a ledger file holds. Cached: a snapshot folder is never rewritten (ingest
+    writes a new one and moves the link), and a web request opens the ledger each time."""
+    import duckdb
+
+    return frozenset(row[0] for row in duckdb.sql(f"DESCRIBE SELECT * FROM {source}").fetchall())
 
 
 def ledger_from_frames(frames: Mapping[str, pd.DataFrame | pa.Table]) -> Ledger:
