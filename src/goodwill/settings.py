@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         le=100,
         description="Advice needs a monthly saving of at least this percentage of the current cost.",
     )
+    rating_slice_subscriptions: int = Field(
+        default=2_000_000,
+        ge=0,
+        description="Re-rating takes the subscriptions in slices of at most this many, so its "
+        "memory stays flat as the ledger grows (0: all at once).",
+    )
 
     holdout_percent: int = Field(
         default=10,
@@ -187,6 +193,12 @@ class Settings(BaseSettings):
     spark_conf: dict[str, str] = Field(
         default_factory=dict,
         description='Spark settings with engine spark, as JSON in the environment: {"spark.executor.memory": "8g"}.',
+    )
+    ledger_url: str | None = Field(
+        default=None,
+        description="With engine spark, read the ledger from this URL instead of the data "
+        "folder: a copy of the ledger folder on object storage or HDFS (s3a://bucket/ledger, "
+        "gs://, abfss://, hdfs://), read by Spark's own file systems.",
     )
     store_url: str | None = Field(
         default=None,

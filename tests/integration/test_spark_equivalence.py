@@ -170,3 +170,38 @@ def test_goodwill_advise_says_the_same_on_spark(
         return json.loads(result.output) | {"seconds": 0, "out": pq.read_table(out).to_pylist()}
 
     assert_close(advise(), advise("--engine", "spark", "--spark-master", "local[2]"), "advise")
+
+
+def test_spark_reads_a_ledger_at_a_url_with_nothing_in_the_data_folder(
+    ledger_dir: Path, spark_con: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GOODWILL_LEDGER_URL: the manifest and every table read through Spark's file systems
+    (here file://; s3a:// and gs:// go through the same code with the cluster's connectors)."""
+    from typer.testing import CliRunner
+
+    from goodwill.cli import app
+
+    def advise(data: Path, *options: str) -> dict[str, Any]:
+        args = ["advise", "--asof", ASOF.isoformat(), "--json", "--data", str(data), *options]
+        result = CliRunner().invoke(app, [*args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output) | {"seconds": 0}
+
+    on_duckdb = advise(ledger_dir.parent)
+    monkeypatch.setenv("GOODWILL_LEDGER_URL", ledger_dir.resolve().as_uri())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    at_url = advise(empty, "--engine", "spark", "--spark-master", "local[2]")
+    assert on_duckdb["advised"] > 50
+    assert_close(on_duckdb, at_url, "advise at a URL")
+
+
+def test_a_url_that_holds_no_ledger_says_what_to_copy_there(spark_con: Any, tmp_path: Path) -> None:
+    from goodwill.errors import LedgerError
+    from goodwill.ledger.reader import open_ledger_url
+
+    with pytest.raises(LedgerError, match=r"holds no ledger \(_manifest.json is not there\)"):
+        open_ledger_url(tmp_path.as_uri(), spark_con)
+    unreadable = r"Spark cannot read nosuch://b/l/_manifest.json: .*No FileSystem for scheme"
+    with pytest.raises(LedgerError, match=unreadable):
+        open_ledger_url("nosuch://b/l", spark_con)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import ibis
 import pytest
 
-from goodwill.analytics.engine import SPARK_MISSING, connect, engine_name
+from goodwill.analytics.engine import SPARK_MISSING, connect, engine_name, open_ledger_for
 from goodwill.analytics.sqlfunctions import on_spark
-from goodwill.errors import ConfigError
+from goodwill.errors import ConfigError, LedgerError
+from goodwill.ledger.reader import open_ledger_url
 from goodwill.settings import Settings
 
 
@@ -41,3 +43,11 @@ def test_expressions_on_duckdb_use_duckdb_primitives() -> None:
     t = con.table("t")
     assert not on_spark(t.a + 1)
     assert not on_spark(ibis.literal(1))  # bound to no backend: DuckDB's primitives
+
+
+def test_a_ledger_url_without_spark_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, ledger_url="s3a://bucket/ledger")
+    with pytest.raises(ConfigError, match=r"ledger_url 's3a://bucket/ledger' is read by Spark"):
+        open_ledger_for(settings)
+    with pytest.raises(LedgerError, match="a ledger at a URL is read by Spark"):
+        open_ledger_url("s3a://bucket/ledger", ibis.duckdb.connect())

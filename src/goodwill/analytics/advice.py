@@ -12,12 +12,15 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
+from goodwill.analytics.engine import is_spark
+from goodwill.analytics.monthly_use import active_count
 from goodwill.analytics.plan_scores import (
     RatingSetup,
     plan_scores,
     rated_subscriptions,
     rating_setup,
 )
+from goodwill.analytics.slices import Progress, materialize_in_slices, slice_count
 from goodwill.analytics.sqlfunctions import int_divide
 from goodwill.domain.advice import AdviceRules
 from goodwill.domain.periods import period_of
@@ -140,7 +143,8 @@ def plan_advice(
     advised_only: bool = True,
 ) -> ibis.Table:
     """Advice rows for the active subscriptions with enough history (advised ones only,
-    unless ``advised_only`` is False: then one row per rated subscription).
+    unless ``advised_only`` is False: then one row per rated subscription); of one slice
+    of the subscriptions when ``setup.part`` says so (:mod:`goodwill.analytics.slices`).
 
     The recommended plan is chosen among the SIM-only plans on sale in the subscription's
     currency; see :mod:`goodwill.domain.advice` for the rule.
@@ -158,6 +162,33 @@ def plan_advice(
     rows = best.left_join(names, "best_plan_id")
     advice = _advice_columns(rows, setup, rules)
     return advice.filter(advice.advised) if advised_only else advice
+
+
+def rated_advice(
+    ledger: Ledger,
+    asof: date,
+    settings: Settings,
+    *,
+    name: str = "_goodwill_advice",
+    progress: Progress | None = None,
+) -> ibis.Table:
+    """:func:`plan_advice` for every rated subscription, advised or not, computed now into
+    the temporary table ``name``: on DuckDB in slices of at most the setting
+    ``rating_slice_subscriptions`` subscriptions, so the memory it needs stays flat as the
+    ledger grows (:mod:`goodwill.analytics.slices`).
+    """
+    setup = rating_setup(ledger, asof, settings.lookback_months)
+    per_slice = settings.rating_slice_subscriptions
+    count = 1 if is_spark(ledger.con) else slice_count(active_count(ledger, asof), per_slice)
+    return materialize_in_slices(
+        ledger.con,
+        name,
+        lambda part: plan_advice(
+            ledger, asof, settings, setup=setup.sliced(part), advised_only=False
+        ),
+        count,
+        progress,
+    )
 
 
 #: Advice columns that go into a ``better_plan`` moment's evidence as they are (the message
@@ -185,7 +216,8 @@ def better_plan(ledger: Ledger, asof: date, settings: Settings) -> ibis.Table:
     In-contract subscriptions are included, flagged ``in_contract`` in the evidence, so
     the message can say the saving starts when the contract ends.
     """
-    advice = plan_advice(ledger, asof, settings)
+    rated = rated_advice(ledger, asof, settings, name="_goodwill_better_plan")
+    advice = rated.filter(rated.advised)
     average_use = ibis.struct(
         {c.removeprefix("avg_"): advice[c] for c in advice.columns if c.startswith("avg_")}
     )

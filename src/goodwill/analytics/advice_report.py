@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -15,7 +13,7 @@ import ibis
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from goodwill.analytics.advice import plan_advice
+from goodwill.analytics.advice import rated_advice
 from goodwill.analytics.engine import is_spark
 from goodwill.errors import ConfigError
 from goodwill.ledger.reader import Ledger
@@ -61,28 +59,6 @@ def check_out_path(out: Path | None) -> None:
         raise ConfigError(f"--out {out}: write the advice to a .csv or .parquet file")
 
 
-@contextmanager
-def watching_progress(ledger: Ledger, report: Callable[[float], None]) -> Iterator[None]:
-    """Call ``report(percent)`` a few times a second while the connection runs a query."""
-    raw = ledger.con.con
-    raw.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
-    done = threading.Event()
-
-    def poll() -> None:
-        while not done.wait(0.2):
-            percent = raw.query_progress()
-            if percent >= 0:
-                report(percent)
-
-    watcher = threading.Thread(target=poll, daemon=True)
-    watcher.start()
-    try:
-        yield
-    finally:
-        done.set()
-        watcher.join()
-
-
 def run_advice(
     ledger: Ledger,
     asof: date,
@@ -93,8 +69,7 @@ def run_advice(
     """Advise every active subscription, write the advised rows to ``out``, and sum up."""
     check_out_path(out)
     started = time.perf_counter()
-    expr = plan_advice(ledger, asof, settings, advised_only=False)
-    rated = _materialize(ledger, expr, progress or (lambda _: None))
+    rated = rated_advice(ledger, asof, settings, progress=progress)
     advised = rated.filter(rated.advised)
     if out is not None:
         _write(ledger, advised.order_by("subscription_id"), out)
@@ -109,16 +84,6 @@ def run_advice(
         seconds=time.perf_counter() - started,
         out=out,
     )
-
-
-def _materialize(ledger: Ledger, expr: ibis.Table, progress: Callable[[float], None]) -> ibis.Table:
-    """Run the advice once; the summaries below read the result."""
-    if is_spark(ledger.con):  # no progress to poll; CACHE TABLE computes it once, now
-        view = ledger.con.create_view("_goodwill_advice", expr, overwrite=True)
-        ledger.con.raw_sql("CACHE TABLE _goodwill_advice")
-        return view
-    with watching_progress(ledger, progress):
-        return ledger.con.create_table("_goodwill_advice", expr, temp=True, overwrite=True)
 
 
 def _write(ledger: Ledger, rows: ibis.Table, out: Path) -> None:

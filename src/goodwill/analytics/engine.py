@@ -90,7 +90,16 @@ def is_spark(con: BaseBackend) -> bool:
 
 
 def open_ledger_for(settings: Any) -> Ledger:
-    """The ledger of ``settings`` (``ledger_dir``) opened on the engine they ask for."""
-    from goodwill.ledger.reader import open_ledger
+    """The ledger of ``settings`` opened on the engine they ask for: ``ledger_dir``, or on
+    Spark the ``ledger_url`` when one is set."""
+    from goodwill.ledger.reader import open_ledger, open_ledger_url
 
+    url = settings.ledger_url
+    if url and engine_name(settings) != "spark":
+        raise ConfigError(
+            f"ledger_url {url!r} is read by Spark: use --engine spark, or unset "
+            "GOODWILL_LEDGER_URL to read the ledger in the data folder with DuckDB"
+        )
+    if url:
+        return open_ledger_url(url, connect(settings))
     return open_ledger(settings.ledger_dir, con=connect(settings))

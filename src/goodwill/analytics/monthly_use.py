@@ -16,6 +16,7 @@ import ibis
 import ibis.expr.types as ir
 
 from goodwill.analytics.catalogue import KindColumns
+from goodwill.analytics.slices import Slice
 from goodwill.analytics.sqlfunctions import as_int64
 from goodwill.analytics.usage_pivot import MAX_QUANTITY, pivot_usage
 from goodwill.domain.periods import first_day
@@ -35,10 +36,17 @@ def active_subscriptions(ledger: Ledger, asof: date) -> ibis.Table:
     return subs.filter(subs.started_at < cutoff, subs.ended_at.isnull() | (subs.ended_at >= cutoff))
 
 
-def window_usage(ledger: Ledger, window: Sequence[str]) -> ibis.Table:
+def active_count(ledger: Ledger, asof: date) -> int:
+    """How many subscriptions are active on ``asof`` (one small query)."""
+    return int(active_subscriptions(ledger, asof).count().to_pyarrow().as_py())
+
+
+def window_usage(ledger: Ledger, window: Sequence[str], part: Slice | None = None) -> ibis.Table:
+    """The usage rows of the window's months (of one slice of the subscriptions, if given)."""
     usage = ledger.table("usage")
     # A range, not IN (...): DuckDB runs IN as a join, and a range prunes Parquet partitions.
-    return usage.filter(usage.period.between(window[0], window[-1]))
+    usage = usage.filter(usage.period.between(window[0], window[-1]))
+    return usage if part is None else usage.filter(part.keeps(usage.subscription_id))
 
 
 def used_kinds(ledger: Ledger, window: Sequence[str]) -> tuple[str, ...]:
@@ -92,9 +100,14 @@ def usage_by_month(
 
 
 def usage_by_subscription(
-    ledger: Ledger, asof: date, window: Sequence[str], kinds: Sequence[KindColumns]
+    ledger: Ledger,
+    asof: date,
+    window: Sequence[str],
+    kinds: Sequence[KindColumns],
+    part: Slice | None = None,
 ) -> ibis.Table:
-    """One row per active subscription with any history month in the window.
+    """One row per active subscription (of slice ``part``, if given) with any history
+    month in the window.
 
     Columns: ``use_{m}_{i}`` for every limited kind ``i`` (0 unless month ``m`` is a
     history month), ``present_{m}``, ``months_considered``, and ``peak_{i}`` and
@@ -103,8 +116,11 @@ def usage_by_subscription(
     The pivot is :func:`goodwill.analytics.usage_pivot.pivot_usage`.
     """
     limited = [k for k in kinds if k.limited]
-    pivot = pivot_usage(window_usage(ledger, window), window, kinds)
-    rows = pivot.join(_subscription_columns(active_subscriptions(ledger, asof)), "subscription_id")
+    pivot = pivot_usage(window_usage(ledger, window, part), window, kinds)
+    subs = active_subscriptions(ledger, asof)
+    if part is not None:
+        subs = subs.filter(part.keeps(subs.subscription_id))
+    rows = pivot.join(_subscription_columns(subs), "subscription_id")
     present = {
         f"present_{m}": ((rows.months_seen & 2**m) != 0) & _live_from_start(rows.started_at, p)
         for m, p in enumerate(window)

@@ -10,6 +10,7 @@ measured three times slower on DuckDB 1.5.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ import ibis.expr.types as ir
 from goodwill.analytics.catalogue import Catalogue, KindColumns, load_catalogue, plan_terms
 from goodwill.analytics.monthly_use import usage_by_subscription, used_kinds
 from goodwill.analytics.rerate import month_cost
+from goodwill.analytics.slices import Slice
 from goodwill.analytics.sqlfunctions import int_divide
 from goodwill.domain.advice import HEADROOM_MAX
 from goodwill.domain.periods import window_periods
@@ -35,6 +37,12 @@ class RatingSetup:
     catalogue: Catalogue
     kinds: tuple[KindColumns, ...]
     terms: ibis.Table
+    #: Rate only this slice of the subscriptions (None: all of them).
+    part: Slice | None = None
+
+    def sliced(self, part: Slice | None) -> RatingSetup:
+        """The same setup for one slice of the subscriptions."""
+        return dataclasses.replace(self, part=part)
 
 
 def rating_setup(ledger: Ledger, asof: date, lookback_months: int) -> RatingSetup:
@@ -104,7 +112,7 @@ def rated_subscriptions(ledger: Ledger, setup: RatingSetup) -> ibis.Table:
     current_months_fitting, and common_overage_{m}, common_fits_{m}, common_headroom
     for the kinds every plan treats alike.
     """
-    subs = usage_by_subscription(ledger, setup.asof, setup.window, setup.kinds)
+    subs = usage_by_subscription(ledger, setup.asof, setup.window, setup.kinds, setup.part)
     rows = subs.join(setup.terms, subs.current_plan_id == setup.terms.plan_id)
     rows = _with_month_costs(rows, setup, "current_")
     return rows.select(

@@ -22,11 +22,14 @@ if TYPE_CHECKING:
     from ibis.backends import BaseBackend
 
 
+def table_entry(table: Table) -> str:
+    """A table's name in a ledger folder: a file, or a hive-partitioned folder."""
+    return table.name if table.partition_by else f"{table.name}.parquet"
+
+
 def table_path(ledger_dir: Path, table: Table) -> Path:
-    """Where a table lives in a ledger folder: a file, or a hive-partitioned folder."""
-    if table.partition_by:
-        return ledger_dir / table.name
-    return ledger_dir / f"{table.name}.parquet"
+    """Where a table lives in a ledger folder."""
+    return ledger_dir / table_entry(table)
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Ledger:
 
     path: Path
     con: BaseBackend  # DuckDB, or PySpark (goodwill.analytics.engine)
+    #: Where Spark reads it when it is not a local folder (s3a://…; see open_ledger_url).
+    url: str | None = None
 
     def table(self, name: str) -> ibis.Table:
         """The named table as an ibis expression (views are made once per connection)."""
@@ -77,6 +82,26 @@ def open_ledger(path: Path, con: BaseBackend | None = None) -> Ledger:
             f'CREATE OR REPLACE VIEW "{table.name}" AS {_select(path, table, rows.get(table.name, 0))}'
         )
     return Ledger(path=path, con=con)
+
+
+def open_ledger_url(url: str, con: BaseBackend) -> Ledger:
+    """Open on Spark a ledger folder at ``url`` (``s3a://bucket/ledger``, ``gs://``,
+    ``hdfs://``, ``file:///``): a copy of what ``goodwill ingest`` wrote, read through
+    Spark's own file systems, manifest included, so the driver needs no other client or
+    credentials than the executors."""
+    if con.name != "pyspark":
+        raise LedgerError(f"{url}: a ledger at a URL is read by Spark (--engine spark)")
+    from goodwill.ledger.spark_views import create_spark_views, read_spark_text
+
+    location = url.rstrip("/")
+    manifest = read_spark_text(con, f"{location}/{MANIFEST}")
+    if manifest is None:
+        raise LedgerError(
+            f"{url} holds no ledger ({MANIFEST} is not there); copy the ledger folder that "
+            "`goodwill ingest` wrote to it, e.g. aws s3 sync goodwill-data/ledger/ s3://bucket/ledger/"
+        )
+    create_spark_views(con, location, json.loads(manifest)["rows"])
+    return Ledger(path=Path(), con=con, url=location)
 
 
 def _select(path: Path, table: Table, rows: int) -> str:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.datatypes as dt
 
+from goodwill.errors import LedgerError
 from goodwill.ledger.contract import TABLES, Table
-from goodwill.ledger.reader import table_path
+from goodwill.ledger.reader import table_entry, table_path
 
 if TYPE_CHECKING:
     from ibis.backends import BaseBackend
@@ -48,14 +49,50 @@ def with_utc_timestamps(table: ibis.Table) -> ibis.Table:
     return table.cast(stamps) if stamps else table
 
 
-def create_spark_views(con: BaseBackend, ledger_dir: Path, rows: Mapping[str, int]) -> None:
-    """One temporary view per contract table on the Spark connection ``con``."""
+def create_spark_views(con: BaseBackend, ledger: Path | str, rows: Mapping[str, int]) -> None:
+    """One temporary view per contract table on the Spark connection ``con``; ``ledger`` is
+    a local folder or a URL that Spark reads (``s3a://bucket/ledger``)."""
     for table in TABLES:
-        for statement in _view_sql(ledger_dir, table, rows.get(table.name, 0)):
+        for statement in _view_sql(_location(ledger, table), table, rows.get(table.name, 0)):
             con.raw_sql(statement)
 
 
-def _view_sql(ledger_dir: Path, table: Table, rows: int) -> list[str]:
+def _location(ledger: Path | str, table: Table) -> str:
+    """Where Spark finds a table: the folder's real path (its link moves on re-ingest), or
+    the URL's."""
+    if isinstance(ledger, Path):
+        return str(table_path(ledger, table).resolve())
+    return f"{ledger}/{table_entry(table)}"
+
+
+def read_spark_text(con: BaseBackend, url: str) -> str | None:
+    """The text of the file at ``url``, read through Spark's Hadoop file systems (so with
+    the cluster's connectors and credentials); None if there is no such file.
+
+    Not ``spark.read.text``: Spark's file index skips names that start with ``_``.
+    """
+    from py4j.protocol import Py4JJavaError
+
+    context = con._session.sparkContext
+    path = context._jvm.org.apache.hadoop.fs.Path(url)
+    try:
+        files = path.getFileSystem(context._jsc.hadoopConfiguration())
+        if not files.exists(path):
+            return None
+    except Py4JJavaError as exc:
+        raise LedgerError(
+            f"Spark cannot read {url}: {exc.java_exception.toString()}; the cluster needs the "
+            "connector of the URL's scheme (hadoop-aws for s3a://, the GCS connector for "
+            "gs://, hadoop-azure for abfss://) and its credentials in spark_conf"
+        ) from exc
+    stream = files.open(path)
+    try:
+        return str(context._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8"))
+    finally:
+        stream.close()
+
+
+def _view_sql(where: str, table: Table, rows: int) -> list[str]:
     view = f"CREATE OR REPLACE TEMPORARY VIEW `{table.name}`"
     if rows == 0:
         cols = ", ".join(
@@ -65,7 +102,6 @@ def _view_sql(ledger_dir: Path, table: Table, rows: int) -> list[str]:
     # Spark puts partition columns last: a second view restores the contract's order.
     files = f"`_parquet_{table.name}`"
     names = ", ".join(f"`{c}`" for c in table.column_names)
-    where = table_path(ledger_dir, table).resolve()
     return [
         f"CREATE OR REPLACE TEMPORARY VIEW {files} ({spark_schema(table)}) "
         f"USING parquet OPTIONS (path '{where}')",

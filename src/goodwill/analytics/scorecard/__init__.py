@@ -49,9 +49,9 @@ def build_scorecard(
     window = Window(asof)
     advice = None
     if with_advice:
-        from goodwill.analytics.advice import plan_advice
+        from goodwill.analytics.advice import rated_advice
 
-        advice = plan_advice(ledger, asof, settings, advised_only=False)
+        advice = rated_advice(ledger, asof, settings, name="_goodwill_scorecard_advice")
     currency = _currency(ledger)
     customer = customer_perspective(ledger, window, advice)
     perspectives = (
