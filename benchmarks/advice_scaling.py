@@ -104,17 +104,18 @@ def child_pandas(folder: Path) -> dict[str, object]:
     return {"seconds": seconds, "peak_mb": peak_mb(), "digest": digest(found)}
 
 
-def child_spark(folder: Path, threads: int) -> dict[str, object]:
+def child_spark(folder: Path, work: Path, threads: int, subscriptions: int) -> dict[str, object]:
     from goodwill.settings import Settings
-    from spark_advice import spark_advice, spark_connection
+    from spark_advice import advised_rows, spark_advice, spark_connection
 
-    con = spark_connection(threads)
-    found, seconds = spark_advice(con, folder, Settings())
+    con = spark_connection(threads, subscriptions)
+    out = work / "spark-advice"
+    seconds = spark_advice(con, folder, Settings(), out)
     # The work happens in the JVM, a process of its own that is still running: its peak
     # resident memory (VmHWM) counts, with the Python driver's.
     jvm = con._session.sparkContext._gateway.proc.pid
-    return {"seconds": seconds, "peak_mb": peak_mb() + process_peak_mb(jvm),
-            "digest": digest(found)}  # fmt: skip
+    peak = peak_mb() + process_peak_mb(jvm)
+    return {"seconds": seconds, "peak_mb": peak, "digest": digest(advised_rows(out))}
 
 
 def process_peak_mb(pid: int) -> float:
@@ -138,9 +139,9 @@ class Result:
     same: bool
 
 
-def run_child(engine: str, folder: Path, work: Path, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
+def run_child(engine: str, n: int, folder: Path, work: Path, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
     command = [sys.executable, __file__, "--child", engine, str(folder), str(work),
-               args.memory_limit, str(args.threads), str(args.slice_subscriptions)]  # fmt: skip
+               args.memory_limit, str(args.threads), str(args.slice_subscriptions), str(n)]  # fmt: skip
     done = subprocess.run(command, cwd=HERE, check=True, stdout=subprocess.PIPE, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -153,12 +154,12 @@ def measure(n: int, args: argparse.Namespace, work: Path) -> list[Result]:
         write_ledger_folder(ledger, folder)
     floor = scan_floor_of(folder, args.threads)
     months = 6
-    duck = run_child("duckdb", folder, work, args)
+    duck = run_child("duckdb", n, folder, work, args)
     costings = int(duck["rated"]) * months * plans
     results = [Result(n, "DuckDB", duck["seconds"], duck["peak_mb"], costings, floor, True)]
     for engine, limit in (("pandas", args.pandas_max), ("Spark", args.spark_max)):
         if n <= limit:
-            found = run_child(engine.lower(), folder, work, args)
+            found = run_child(engine.lower(), n, folder, work, args)
             same = found["digest"] == duck["digest"]
             results.append(
                 Result(n, engine, found["seconds"], found["peak_mb"], costings, floor, same)
@@ -214,15 +215,26 @@ def markdown(results: list[Result], args: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n"
 
 
+ENGINES = ("DuckDB", "pandas", "Spark")
+
+
+def kept_results(done: Path, remeasured: list[int]) -> list[Result]:
+    """The results an earlier run kept in ``done``, but for the sizes measured again now."""
+    if not done.exists():
+        return []
+    rows = [Result(**json.loads(line)) for line in done.read_text().splitlines() if line]
+    return [r for r in rows if r.n not in remeasured]
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        engine, folder, work, memory_limit, threads, per_slice = sys.argv[2:8]
+        engine, folder, work, memory_limit, threads, per_slice, n = sys.argv[2:9]
         result = {
             "duckdb": lambda: child_duckdb(
                 Path(folder), Path(work), memory_limit, int(threads), int(per_slice)
             ),
             "pandas": lambda: child_pandas(Path(folder)),
-            "spark": lambda: child_spark(Path(folder), int(threads)),
+            "spark": lambda: child_spark(Path(folder), Path(work), int(threads), int(n)),
         }[engine]()
         print(json.dumps(result))
         return
@@ -240,11 +252,17 @@ def main() -> None:
     )
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     parser.add_argument("--work", type=Path, help="keep the ledgers here (and reuse them)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="add to the results of earlier runs kept beside --markdown (a size measured "
+        "again replaces its old rows)",
+    )
     args = parser.parse_args()
-    results: list[Result] = []
     done = args.markdown.with_suffix(".jsonl") if args.markdown else None
+    results = kept_results(done, args.subscriptions) if done and args.keep else []
     if done is not None:
-        done.unlink(missing_ok=True)
+        done.write_text("".join(json.dumps(dataclasses.asdict(r)) + "\n" for r in results))
     for n in args.subscriptions:
         with tempfile.TemporaryDirectory(prefix="goodwill-advice-") as tmp:
             work = args.work / f"n{n}" if args.work else Path(tmp)
@@ -256,6 +274,7 @@ def main() -> None:
                         out.write(json.dumps(dataclasses.asdict(r)) + "\n")
                 print(f"{r.n:>11,} {r.engine:<7} {r.seconds:8.1f} s  peak {r.peak_mb:>7,.0f} MB"
                       f"  x{r.seconds / r.floor:,.0f} floor  same advice: {r.same}", flush=True)  # fmt: skip
+    results.sort(key=lambda r: (r.n, ENGINES.index(r.engine)))
     table = markdown(results, args)
     print("\n" + table)
     if args.markdown:

@@ -76,13 +76,14 @@ def line(n: int, step: str, seconds: float, costings: int, ratio: str = "") -> N
 
 
 def bench_spark(n: int, ledger: Ledger, settings: Settings, threads: int, duck):  # type: ignore[no-untyped-def]
-    from spark_advice import spark_advice, spark_connection
+    from spark_advice import advised_rows, spark_advice, spark_connection
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_ledger_folder(ledger, Path(tmp) / "ledger")
         FLOOR["seconds"] = scan_floor(open_ledger(folder))
         line(n, "(scan floor, Parquet)", FLOOR["seconds"], 0)
-        found, seconds = spark_advice(spark_connection(threads), folder, settings)
+        seconds = spark_advice(spark_connection(threads, n), folder, settings, Path(tmp) / "out")
+        found = advised_rows(Path(tmp) / "out")
     return found.equals(duck), seconds
 
 

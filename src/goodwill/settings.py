@@ -185,6 +185,11 @@ class Settings(BaseSettings):
         description="Where the analytics run: duckdb (in-process) or spark "
         "(`--engine`; pip install 'goodwill[spark]').",
     )
+    duckdb_memory_limit: str | None = Field(
+        default=None,
+        description="The most memory DuckDB may use for the analytics, e.g. 4GB (DuckDB's "
+        "memory_limit; empty: DuckDB's default, 80% of RAM); beyond it, it spills to disk.",
+    )
     spark_master: str = Field(
         default="local[*]",
         description="The Spark master with engine spark: local[*], spark://host:7077, yarn, "

@@ -51,3 +51,13 @@ def test_a_ledger_url_without_spark_is_refused_with_what_to_do(tmp_path: Path) -
         open_ledger_for(settings)
     with pytest.raises(LedgerError, match="a ledger at a URL is read by Spark"):
         open_ledger_url("s3a://bucket/ledger", ibis.duckdb.connect())
+
+
+def test_duckdb_gets_the_memory_limit_of_the_settings() -> None:
+    limited = connect(Settings(duckdb_memory_limit="1GB"))
+    default = connect(Settings())
+    read = "SELECT current_setting('memory_limit')"
+    assert limited.raw_sql(read).fetchone()[0] == "953.6 MiB"  # 10**9 bytes
+    assert default.raw_sql(read).fetchone()[0] != "953.6 MiB"
+    with pytest.raises(ConfigError, match=r"duckdb_memory_limit 'lots': .*e\.g\. 4GB"):
+        connect(Settings(duckdb_memory_limit="lots"))

@@ -51,9 +51,14 @@ def connect(settings: Any) -> BaseBackend:
     if engine_name(settings) == "spark":
         master = settings.spark_master
         return connect_spark(master, settings.spark_conf)
+    import duckdb
     import ibis
 
-    return ibis.duckdb.connect()
+    limit = getattr(settings, "duckdb_memory_limit", None)
+    try:
+        return ibis.duckdb.connect(**({"memory_limit": limit} if limit else {}))
+    except duckdb.Error as exc:
+        raise ConfigError(f"duckdb_memory_limit {limit!r}: {exc} (e.g. 4GB or 512MB)") from exc
 
 
 def connect_spark(
