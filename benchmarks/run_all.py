@@ -5,7 +5,8 @@
     .venv/bin/python benchmarks/run_all.py --full --report-only   # the report from the last tables
 
 Each script times goodwill next to its baseline in the same run (pandas and Spark for
-the advice; the scan floor for everything; SQLite next to PostgreSQL for the care run).
+the advice, pandas up to 1M subscriptions: at 10M it would need ~90 GB; the scan floor
+for everything; SQLite next to PostgreSQL for the care run).
 The tables go to ``benchmarks/results/RESULTS.md``, and the README's performance section
 between its ``benchmarks`` markers is replaced by the same text.
 """
@@ -29,10 +30,11 @@ BEGIN, END = "<!-- benchmarks:begin -->", "<!-- benchmarks:end -->"
 def workloads(full: bool) -> list[tuple[str, list[str]]]:
     sizes = ["100000", "1000000"] + (["10000000"] if full else [])
     customers = "1000000" if full else "100000"
+    advice_options = ["--spark-max", sizes[-1], "--memory-limit", "4GB"]
     return [
         (
             "Plan advice as the ledger grows (x 6 months x 20 plans)",
-            ["advice_scaling.py", "--subscriptions", *sizes, "--spark-max", "100000"],
+            ["advice_scaling.py", "--subscriptions", *sizes, *advice_options],
         ),
         (
             f"The scorecard and the care run, {int(customers):,} customers x 12 months",
