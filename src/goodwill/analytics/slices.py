@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.types as ir
 
+from goodwill.analytics.engine import is_spark
 from goodwill.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def materialize_in_slices(
     ``progress(percent)`` hears how far it has got, on DuckDB.
     """
     report = progress or (lambda _: None)
-    if con.name == "pyspark":  # no progress to poll; CACHE TABLE computes it once, now
+    if is_spark(con):  # no progress to poll; CACHE TABLE computes it once, now
         view = con.create_view(name, build(None), overwrite=True)
         con.raw_sql(f"CACHE TABLE {name}")
         return view
