@@ -54,7 +54,7 @@ def connect(settings: Any) -> BaseBackend:
     import duckdb
     import ibis
 
-    limit = getattr(settings, "duckdb_memory_limit", None)
+    limit = settings.duckdb_memory_limit
     try:
         return ibis.duckdb.connect(**({"memory_limit": limit} if limit else {}))
     except duckdb.Error as exc:

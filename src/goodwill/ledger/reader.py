@@ -42,8 +42,6 @@ class Ledger:
 
     path: Path
     con: BaseBackend  # DuckDB, or PySpark (goodwill.analytics.engine)
-    #: Where Spark reads it when it is not a local folder (s3a://…; see open_ledger_url).
-    url: str | None = None
 
     def table(self, name: str) -> ibis.Table:
         """The named table as an ibis expression (views are made once per connection)."""
@@ -101,7 +99,7 @@ def open_ledger_url(url: str, con: BaseBackend) -> Ledger:
             "`goodwill ingest` wrote to it, e.g. aws s3 sync goodwill-data/ledger/ s3://bucket/ledger/"
         )
     create_spark_views(con, location, json.loads(manifest)["rows"])
-    return Ledger(path=Path(), con=con, url=location)
+    return Ledger(path=Path(), con=con)  # no local folder, as with ledger_from_frames
 
 
 def _select(path: Path, table: Table, rows: int) -> str:
