@@ -15,6 +15,7 @@ from goodwill.web.app import create_app
 from tests.e2e.browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    PageProblems,
     free_port,
     needs_chromium,
     serving,
@@ -37,6 +38,7 @@ class Site:
     outbox: Path
     page: Any
     shots: Path
+    problems: PageProblems
 
 
 @pytest.fixture
@@ -57,9 +59,11 @@ def site(ledger_data: Path, tmp_path: Path, request: pytest.FixtureRequest) -> I
     with serving(app, port) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
-        site = Site(url, data / "outbox", page, tmp_path / "screenshots")
+        problems = PageProblems().watch(page)
+        site = Site(url, data / "outbox", page, tmp_path / "screenshots", problems)
         try:
             yield site
+            problems.assert_none()
         finally:
             if getattr(request.node, "failed", True):
                 site.shots.mkdir(exist_ok=True)
@@ -116,6 +120,25 @@ def _desk_sign_in(site: Site, email: str, password: str) -> None:
     site.page.fill("#password", password)
     site.page.get_by_role("button", name="Sign in").click()
     site.page.wait_for_selector("text=How we're doing")
+
+
+def test_the_scorecard_draws_its_chart_with_no_browser_errors(site: Site) -> None:
+    _desk_sign_in(site, "priya@care.example", AGENT_PASSWORD)
+    site.page.wait_for_selector("#retention .main-svg", timeout=5000)
+    assert site.page.evaluate("typeof Plotly") == "object"
+
+
+def test_the_watcher_fails_a_page_with_a_missing_script(site: Site) -> None:
+    """The guard itself: a 404 for a script and the error it causes are both caught."""
+    site.page.goto(f"{site.url}/signin")
+    site.page.evaluate(
+        "document.head.appendChild(Object.assign(document.createElement('script'),"
+        " {src: '/static/nothing-here.js'})); setTimeout(() => { undefinedThing(); }, 0)"
+    )
+    site.page.wait_for_timeout(200)
+    assert any("404" in p and "nothing-here.js" in p for p in site.problems.seen)
+    assert any("undefinedThing" in p for p in site.problems.seen)
+    site.problems.seen.clear()
 
 
 def test_bad_input_comes_back_on_the_same_form_with_the_problem_by_its_field(site: Site) -> None:
