@@ -145,8 +145,8 @@ class Settings(BaseSettings):
         description="A folder of Jinja2 message templates that override the built-in ones.",
     )
 
-    switch_link: str = Field(
-        default="",
+    switch_link: str | None = Field(
+        default=None,
         description="The one-click link in plan advice, a URL template with {subscription_id}, "
         "{customer_id}, {plan_id} and {mail_from} for your own plan-change page. Empty: the web "
         "app's switch page (a one-time sign-in link) when public_url is set, else a mailto reply.",
