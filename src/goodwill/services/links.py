@@ -38,9 +38,12 @@ def web_links_on(settings: Settings) -> bool:
 def suggested_plan(moment: Moment) -> str | None:
     """The plan a moment suggests moving to, if any."""
     plan_id = next((moment.evidence[k] for k in PLAN_KEYS if moment.evidence.get(k)), None)
-    if plan_id is None:
+    if plan_id is None:  # a notice's best tariffs: the first that isn't the plan they're on
+        current = moment.evidence.get("current_plan_id")
         best = moment.evidence.get("best_tariffs")
-        plan_id = best[0].get("plan_id") if isinstance(best, tuple) and best else None
+        listed = best if isinstance(best, tuple) else ()
+        others = [t for t in listed if current is None or t.get("plan_id") != current]
+        plan_id = others[0].get("plan_id") if others else None
     return None if plan_id is None else str(plan_id)
 
 
