@@ -84,8 +84,9 @@ def _sign_in_by_link(site: Site, email: str) -> None:
 def test_customer_blocks_a_lost_sim_and_switches_plan(site: Site) -> None:
     page = site.page
     _sign_in_by_link(site, "ann@example.com")
-    page.locator("#line-S2").get_by_role("button", name="Block this SIM now").click()  # click 1
-    page.get_by_role("button", name="Send my free replacement").click()  # click 2
+    page.locator("#line-S2").get_by_role("link", name="Block this SIM now").click()  # click 1
+    assert page.get_by_role("heading", name="Block the SIM for Kit Lee's line (S2)?").is_visible()
+    page.get_by_role("button", name="Block it and send my free replacement").click()  # click 2
     assert page.get_by_role("heading", name="Sorted, Ann").is_visible()
     page.goto(f"{site.url}/me")
     page.get_by_role("link", name="Switch to Goodybag 7.50").click()
