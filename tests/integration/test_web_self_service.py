@@ -114,6 +114,8 @@ def test_lost_sim_blocks_then_orders_replacement_in_two_clicks(web: Web) -> None
         assert events == ["sim_block", "sim_replacement"]
     mails = [m for m in emails_in(web.outbox) if m[1] == "Your new SIM is on its way"]
     assert mails and "Kit Lee's line" in mails[0][2]
+    # The billing system's messages never sit among the customers' emails.
+    assert [to for to, _, _ in emails_in(web.outbox) if "billing" in to] == []
     assert tone_issues(mails[0][1], mails[0][2]) == []
 
 

@@ -36,7 +36,7 @@ goodwill's environment with <code>uv pip install swagger_ui_bundle-*.whl</code> 
 def swagger_ui_dir() -> Path | None:
     """The folder of Swagger UI's files from the installed ``swagger-ui-bundle``, if any."""
     try:
-        import swagger_ui_bundle  # type: ignore[import-not-found]
+        import swagger_ui_bundle
     except ImportError:
         return None
     folder = Path(swagger_ui_bundle.swagger_ui_path)
