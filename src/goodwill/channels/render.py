@@ -145,6 +145,7 @@ _USAGE_WORDS = {
     "voice_onnet_min": "minutes of calls to other members",
     "intl_min": "minutes of international calls",
     "sms": "texts",
+    "sms_onnet": "texts to other members",
 }
 _DATA_WORDS = {"data_mb": "of data", "roaming_mb": "of data abroad"}
 
