@@ -271,3 +271,18 @@ def test_the_annual_notice_never_offers_the_plan_they_are_on() -> None:
     assert "Goodybag 10 is one of our best plans for how you use it" in message.text
     assert "- Goodybag 10:" not in message.text and "- Goodybag 12: about £12" in message.text
     assert "as low as it gets" in message.text and "Move in one click" not in message.html
+
+
+def test_the_advice_email_says_what_they_actually_paid() -> None:
+    """The bug seen: 'save £117.50 a month' without ever saying they paid ~£190."""
+    evidence = {
+        **EVIDENCE["better_plan"],
+        "current_monthly_cost_minor": 19050,
+        "recommended_monthly_cost_minor": 7300,
+        "monthly_saving_minor": 11750,
+    }
+    message = render_message(moment("better_plan", evidence), "Ann", None, LINKS)
+    for part in ("about £190.50 a month", "would have cost about £73", "£117.50 a month less"):
+        assert part in message.text and part in message.html.replace("<strong>", "").replace(
+            "</strong>", ""
+        )
