@@ -81,6 +81,7 @@ def _routes(app: FastAPI) -> None:
         desk,
         desk_api,
         desk_api_gestures,
+        desk_queue,
         gestures,
         lost_sim,
         my_plan,
@@ -90,7 +91,17 @@ def _routes(app: FastAPI) -> None:
     # Plotly's route first: a mount answers everything under its path, 404 included.
     app.add_api_route("/static/plotly.min.js", _plotly_js, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (signin, my_plan, lost_sim, desk, gestures, api, desk_api, desk_api_gestures):
+    for module in (
+        signin,
+        my_plan,
+        lost_sim,
+        desk,
+        desk_queue,
+        gestures,
+        api,
+        desk_api,
+        desk_api_gestures,
+    ):
         app.include_router(module.router)
 
 
