@@ -61,23 +61,12 @@ def _build(ledger: Ledger, state: WebState) -> CardView:
         }
         for p in card.perspectives
     ]
-    curves = [c.as_dict() for p in card.perspectives for c in p.curves]
-    plot = {
-        "data": [
-            {
-                "x": c["months"],
-                "y": c["survival"],
-                "name": f"{c['label']} (n={c['n']})",
-                "mode": "lines",
-                "line": {"shape": "hv"},
-            }
-            for c in curves
-        ],
-        "layout": {
-            "title": {"text": "Still with us, by month of joining"},
-            "margin": {"t": 40, "r": 10},
-            "xaxis": {"title": {"text": "months since joining"}},
-            "yaxis": {"range": [0, 1.02]},
-        },
-    }
-    return CardView(asof.isoformat(), perspectives, plot if curves else None)
+    from goodwill.reports.scorecard_html import retention_figure
+
+    with_curves = [p for p in card.perspectives if p.curves]
+    plot = (
+        retention_figure(with_curves[0], "Still with us, by month of joining")
+        if with_curves
+        else None
+    )
+    return CardView(asof.isoformat(), perspectives, plot)
