@@ -3,7 +3,6 @@ their intervals, one line for gifts too new to measure, and Plotly once."""
 
 from __future__ import annotations
 
-import pickle
 from datetime import date
 
 from goodwill.analytics.scorecard.figures import Curve, Lift, Perspective, Scorecard
