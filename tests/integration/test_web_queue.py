@@ -82,3 +82,29 @@ def test_a_credit_above_allowance_waits_in_the_queue_for_a_lead(web: Web) -> Non
     ]
     assert queue["items"][0]["clock"].endswith("left")
     assert web.client.get("/desk/queue?show=nonsense").status_code == 400
+
+
+def test_the_team_page_shows_workload_and_where_an_away_agents_cases_went(web: Web) -> None:
+    from datetime import timedelta
+
+    from goodwill.store.agents import move_cases_from_away, set_away
+
+    now = datetime.now(UTC)
+    with session_factory(web.engine).begin() as session:
+        add_agent(
+            session, name="Sam Okafor", email="sam@care.example", team="care", phone=None, now=now
+        )
+    sign_in_staff(web, "lee@care.example", LEAD_PASSWORD)
+    team = web.client.get("/api/desk/roster").json()
+    assert {r["name"]: r["open_cases"] for r in team if r["team"]} == {
+        "Priya Shah": 1,
+        "Sam Okafor": 0,
+    }
+    with session_factory(web.engine).begin() as session:
+        set_away(session, "priya@care.example", (now + timedelta(days=10)).date())
+        assert len(move_cases_from_away(session, today=now.date(), now=now)) == 1
+    page = web.client.get("/desk/agents").text
+    assert "their cases went to Sam Okafor" in page
+    team = {r["name"]: r for r in web.client.get("/api/desk/roster").json()}
+    assert team["Sam Okafor"]["open_cases"] == 1 and team["Priya Shah"]["open_cases"] == 0
+    assert team["Priya Shah"]["monthly_allowance_minor"] == 2000
