@@ -167,3 +167,75 @@ def test_bad_input_comes_back_on_the_same_form_with_the_problem_by_its_field(sit
     assert page.locator("#reason-error").get_by_text("say in a sentence why").is_visible()
     page.get_by_role("link", name="isn't an amount of money").click()  # the summary's link
     assert page.evaluate("location.hash") == "#amount"
+
+
+def test_an_agent_works_from_the_queue_to_a_credit_and_a_lead_approves_the_bigger_one(
+    site: Site,
+) -> None:
+    """Queue → case → the customer's history → a credit within allowance → one above it,
+    which a lead approves from the queue; every page with no console error or failed load."""
+    page = site.page
+    page.set_viewport_size({"width": 1440, "height": 900})
+    _desk_sign_in(site, "priya@care.example", AGENT_PASSWORD)
+    page.get_by_role("link", name="Queue").click()
+    assert page.get_by_role("heading", name="What needs a person now").is_visible()
+    row = page.locator("table.queue tbody tr", has_text="Their enquiry T-1")
+    assert row.get_by_text("left").is_visible()
+    assert row.get_by_role("cell", name="Priya Shah", exact=True).is_visible()
+    _shoot(site, "queue")
+    row.get_by_role("link", name="Ann Lee").click()
+    page.fill("#amount", "7.50")
+    page.fill("#reason", "Sorry you waited so long for us on the phone.")
+    page.get_by_role("button", name="Give credit").click()
+    assert page.get_by_text("The credit is on their account").is_visible()
+    history = page.locator("#timeline")
+    assert history.get_by_text("£7.50 credit from Priya Shah: given").is_visible()
+    history.get_by_text("What they read").first.click()
+    assert history.get_by_text("I've added a credit of £7.50").first.is_visible()
+    _shoot(site, "customer-360")
+    _assert_fits(page, "table.lines")
+    page.fill("#amount", "40")
+    page.fill("#reason", "Sorry we got your bill wrong twice.")
+    page.get_by_role("button", name="Give credit").click()
+    assert page.get_by_text("gone to a lead").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+    _desk_sign_in(site, "lee@care.example", LEAD_PASSWORD)
+    page.goto(f"{site.url}/desk/queue?show=approvals")
+    assert page.get_by_text("£40 credit from Priya Shah, above their allowance").is_visible()
+    page.get_by_role("link", name="Decide").click()
+    page.get_by_role("button", name="Approve and give").click()
+    assert page.get_by_text("Nothing waiting").is_visible()
+    for path in ("/desk", "/desk/agents", "/desk/moments"):
+        page.goto(f"{site.url}{path}")
+        _shoot(site, path.strip("/").replace("/", "-"))
+
+
+def test_the_customer_sees_what_their_line_really_cost_in_chromium(site: Site) -> None:
+    page = site.page
+    _sign_in_by_link(site, "ann@example.com")
+    line = page.locator("#line-S1")
+    assert line.get_by_text("Lately it has cost you about").is_visible()
+    assert line.locator("figure.chart-small svg rect.bar").count() == 6
+    _shoot(site, "my-plan")
+
+
+def _shoot(site: Site, name: str) -> None:
+    """Screenshots at a laptop's width and a phone's, kept for a person to look at."""
+    site.shots.mkdir(exist_ok=True)
+    page = site.page
+    size = page.viewport_size
+    for label, width, height in (("1440", 1440, 900), ("390", 390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(site.shots / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(size)
+
+
+def _assert_fits(page: Any, selector: str) -> None:
+    """The table's cells all end inside its card's padding: no column is clipped."""
+    right, edge = page.eval_on_selector(
+        selector,
+        "t => { const c = t.closest('.card'); const pad = parseFloat(getComputedStyle(c).paddingRight);"
+        " const cells = [...t.querySelectorAll('th, td')].map(x => x.getBoundingClientRect().right);"
+        " return [Math.max(...cells), c.getBoundingClientRect().right - pad + 1]; }",
+    )
+    assert right <= edge, f"{selector}: a cell ends at {right:.0f}px, past its card at {edge:.0f}px"
