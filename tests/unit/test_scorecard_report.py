@@ -75,3 +75,8 @@ def test_lifts_are_plotted_with_intervals_and_unmeasured_gifts_get_one_line() ->
     assert "Too new to measure yet" in page
     assert "yearly best-plan notices, a cheaper plan." in page or "a cheaper plan, yearly" in page
     assert "broken-promise credits" in page
+
+
+def test_a_tiny_ledger_still_gets_its_curve() -> None:
+    tiny = Perspective("customer", (), "", (Curve("all customers", _km(4, [4, 4, 3])),))
+    assert len(shown_curves(tiny)[0]["months"]) == 4

@@ -66,7 +66,8 @@ def shown_curves(p: Perspective) -> list[dict[str, Any]]:
 
 
 def _cut(curve: dict[str, Any]) -> dict[str, Any]:
-    keep = [i for i, n in enumerate(curve["at_risk"]) if n >= MIN_AT_RISK] or [0]
+    least = min(MIN_AT_RISK, max(1, curve["n"] // 2))  # a tiny ledger still gets a curve
+    keep = [i for i, n in enumerate(curve["at_risk"]) if n >= least] or [0]
     last = keep[-1] + 1
     return {k: (v[:last] if isinstance(v, list) else v) for k, v in curve.items()}
 
