@@ -10,7 +10,7 @@ SRC := src tests benchmarks
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: setup demo test lint typecheck unit bench bench-full clean
+.PHONY: setup bootstrap demo test lint typecheck unit bench bench-full clean
 
 setup: $(SYNCED)
 
@@ -35,7 +35,11 @@ typecheck: setup
 unit: setup
 	$(VENV)/bin/pytest
 
-test: lint typecheck unit
+# PostgreSQL started and Chromium from Debian when missing, as on a fresh CI machine.
+bootstrap:
+	.ci/bootstrap
+
+test: bootstrap lint typecheck unit
 
 bench: setup
 	$(VENV)/bin/python benchmarks/run_all.py

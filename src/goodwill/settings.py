@@ -145,10 +145,18 @@ class Settings(BaseSettings):
         description="A folder of Jinja2 message templates that override the built-in ones.",
     )
 
-    switch_link: str = Field(
-        default="mailto:{mail_from}?subject=Please%20switch%20{subscription_id}%20to%20{plan_id}",
+    switch_link: str | None = Field(
+        default=None,
         description="The one-click link in plan advice, a URL template with {subscription_id}, "
-        "{customer_id}, {plan_id} and {mail_from}: point it at your plan-change page.",
+        "{customer_id}, {plan_id} and {mail_from} for your own plan-change page. Empty: the web "
+        "app's switch page (a one-time sign-in link) when public_url is set, else a mailto reply.",
+    )
+    message_link_days: int = Field(
+        default=14,
+        ge=1,
+        le=90,
+        description="How long the one-time sign-in link in a care message (switch plan, see a "
+        "credit) works.",
     )
     public_url: str = Field(
         default="http://127.0.0.1:8000",

@@ -8,7 +8,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -26,6 +28,49 @@ CHROMIUM_ARGS = [
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (apt install chromium)"
 )
+
+
+@dataclass
+class PageProblems:
+    """Every console error, uncaught script error and failed request a page has had.
+
+    A request fails when it never completes or a resource (script, style, image, fetch)
+    answers 4xx/5xx; a page itself may answer 4xx on purpose (a form sent back with its
+    problems), so documents are judged by the test, not here.
+    """
+
+    seen: list[str] = field(default_factory=list)
+    sent_back: set[str] = field(default_factory=set)
+
+    def watch(self, page: Any) -> PageProblems:
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.seen.append(f"script error: {error}"))
+        page.on("requestfailed", self._request_failed)
+        page.on("response", self._response)
+        return self
+
+    def _console(self, message: Any) -> None:
+        url = str(message.location.get("url") or "")
+        if message.type == "error" and not (
+            url in self.sent_back and message.text.startswith("Failed to load resource")
+        ):
+            self.seen.append(f"console error: {message.text} at {url}")
+
+    def _request_failed(self, request: Any) -> None:
+        failure = request.failure or "failed"
+        if "ERR_ABORTED" not in failure:  # a navigation that replaced the page mid-load
+            self.seen.append(f"request failed: {request.method} {request.url} ({failure})")
+
+    def _response(self, response: Any) -> None:
+        if response.status < 400:
+            return
+        if response.request.resource_type == "document" and response.status < 500:
+            self.sent_back.add(response.url)  # Chromium logs it as a console error too
+        else:
+            self.seen.append(f"{response.status} for {response.request.method} {response.url}")
+
+    def assert_none(self) -> None:
+        assert not self.seen, "the browser saw problems:\n" + "\n".join(self.seen)
 
 
 def free_port() -> int:

@@ -118,3 +118,25 @@ def test_desk_pages_render(web: Web) -> None:
         "/desk/staff/1/allowance", data={"amount": "30", "csrf_token": csrf_of(team.text)}
     )
     assert "£30" in web.client.get("/desk/agents").text
+
+
+def test_the_360_tells_their_history_in_plain_words_newest_first(web: Web) -> None:
+    from datetime import UTC, datetime
+
+    from goodwill.web.views.words import month_words
+    from tests.integration.web_support import recent_periods, without_tokens
+
+    sign_in_staff(web, "priya@care.example", AGENT_PASSWORD)
+    _give(web, "7.50")
+    page = without_tokens(web.client.get("/desk/customers/C1").text)
+    last = recent_periods(datetime.now(UTC).date(), 6)[-1]
+    history = page[page.index("Their history, newest first") :]
+    assert history.index("credit from Priya Shah: given") < history.index(
+        f"Bill for {month_words(last)}: £17.50"
+    )
+    assert "A little something from Priya Shah" in history and "What they read" in history
+    assert "I&#39;ve added a credit of £7.50" in history  # the message as Ann read it
+    # No internals: no period codes, no kind codes, no Python dicts, no staff footer.
+    assert f">{last}<" not in page and "voice_min" not in page and "{&#39;" not in page
+    assert "Kit Lee&#39;s line (S2)" in page and "Calls" in page and "Data" in page
+    assert "Just reply to any email from us" not in page

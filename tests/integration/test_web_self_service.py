@@ -72,6 +72,25 @@ def test_switch_plan_records_request_and_tells_billing(web: Web) -> None:
     assert tone_issues(mails[0][1], mails[0][2]) == []
 
 
+def test_block_this_sim_asks_first_then_blocks_and_sends_the_replacement_at_once(
+    web: Web,
+) -> None:
+    """Click 1 only asks (nothing is blocked by a stray click); click 2 does both."""
+    sign_in_customer(web)
+    ask = web.client.get("/me/lines/S2/block")
+    assert ask.status_code == 200 and "Block the SIM for Kit Lee&#39;s line (S2)?" in ask.text
+    with session_factory(web.engine)() as session:
+        assert session.scalars(select(SimBlock)).all() == []
+    done = web.client.post(
+        "/me/lines/S2/block", data={"csrf_token": csrf_of(ask.text), "replacement": "yes"}
+    )
+    assert "Sorted, Ann" in done.text and "arrives by" in done.text
+    with session_factory(web.engine)() as session:
+        assert session.scalars(select(SimBlock)).one().subscription_id == "S2"
+        assert session.scalars(select(Promise)).one().kind == "sim_delivery"
+    assert web.client.get("/me/lines/S9/block").status_code == 404
+
+
 def test_lost_sim_blocks_then_orders_replacement_in_two_clicks(web: Web) -> None:
     sign_in_customer(web)
     plan = web.client.get("/me")
@@ -95,6 +114,8 @@ def test_lost_sim_blocks_then_orders_replacement_in_two_clicks(web: Web) -> None
         assert events == ["sim_block", "sim_replacement"]
     mails = [m for m in emails_in(web.outbox) if m[1] == "Your new SIM is on its way"]
     assert mails and "Kit Lee's line" in mails[0][2]
+    # The billing system's messages never sit among the customers' emails.
+    assert [to for to, _, _ in emails_in(web.outbox) if "billing" in to] == []
     assert tone_issues(mails[0][1], mails[0][2]) == []
 
 

@@ -247,3 +247,42 @@ def test_data_days_and_usage_are_written_as_people_say_them() -> None:
     )
     assert describe_usage({"seats": 3}) == "3 seats"
     assert describe_usage({}) == ""
+
+
+def test_the_annual_notice_never_offers_the_plan_they_are_on() -> None:
+    """The bug seen: 'Move in one click' to the customer's own plan."""
+    from goodwill.services.links import switch_link
+    from goodwill.settings import Settings
+
+    evidence = {
+        "current_plan_id": "P-10",
+        "current_plan_name": "Goodybag 10",
+        "current_monthly_cost_minor": 1000,
+        "best_tariffs": (
+            {"plan_id": "P-10", "name": "Goodybag 10", "monthly_cost_minor": 1000},
+            {"plan_id": "P-12", "name": "Goodybag 12", "monthly_cost_minor": 1200},
+        ),
+        "contract_end": None,
+    }
+    notice = moment("annual_best_tariff", evidence)
+    link = switch_link(notice, Settings())
+    assert link is not None and "P-12" in link and "P-10" not in link
+    message = render_message(notice, "Ann", None, {"switch": link})
+    assert "Goodybag 10 is one of our best plans for how you use it" in message.text
+    assert "- Goodybag 10:" not in message.text and "- Goodybag 12: about £12" in message.text
+    assert "as low as it gets" in message.text and "Move in one click" not in message.html
+
+
+def test_the_advice_email_says_what_they_actually_paid() -> None:
+    """The bug seen: 'save £117.50 a month' without ever saying they paid ~£190."""
+    evidence = {
+        **EVIDENCE["better_plan"],
+        "current_monthly_cost_minor": 19050,
+        "recommended_monthly_cost_minor": 7300,
+        "monthly_saving_minor": 11750,
+    }
+    message = render_message(moment("better_plan", evidence), "Ann", None, LINKS)
+    for part in ("about £190.50 a month", "would have cost about £73", "£117.50 a month less"):
+        assert part in message.text and part in message.html.replace("<strong>", "").replace(
+            "</strong>", ""
+        )

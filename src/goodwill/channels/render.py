@@ -107,8 +107,14 @@ def template_environment(templates_dir: Path | None = None) -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        money=_money, gb=format_gb, day=format_day, usage=describe_usage, promise=describe_promise
+        money=_money,
+        gb=format_gb,
+        day=format_day,
+        usage=describe_usage,
+        promise=describe_promise,
+        other_tariffs=other_tariffs,
     )
+    env.tests.update(current_is_best=current_is_best)
     return env
 
 
@@ -139,6 +145,7 @@ _USAGE_WORDS = {
     "voice_onnet_min": "minutes of calls to other members",
     "intl_min": "minutes of international calls",
     "sms": "texts",
+    "sms_onnet": "texts to other members",
 }
 _DATA_WORDS = {"data_mb": "of data", "roaming_mb": "of data abroad"}
 
@@ -181,6 +188,19 @@ _PROMISES = {
     "service_start": "to have your service up and running",
     "refund": "to send your refund",
 }
+
+
+def other_tariffs(evidence: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The listed best tariffs that are not the plan the customer is on now: a notice
+    never offers to move them to where they already are."""
+    current = evidence.get("current_plan_id")
+    listed = list(evidence.get("best_tariffs") or ())
+    return [t for t in listed if current is None or t.get("plan_id") != current]
+
+
+def current_is_best(evidence: Mapping[str, Any]) -> bool:
+    """Whether the customer's own plan is among the listed best tariffs."""
+    return len(other_tariffs(evidence)) < len(evidence.get("best_tariffs") or ())
 
 
 def describe_promise(promise_kind: str) -> str:

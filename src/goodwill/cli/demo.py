@@ -63,6 +63,8 @@ def demo_command(
 ) -> None:
     """Make a sample operator, ingest it, run the care run, and show what goodwill gave."""
     settings = make_settings(data)
+    if "public_url" not in settings.model_fields_set:  # its messages link into the web app
+        settings = make_settings(data, public_url=settings.public_url)
     day = parse_day(asof) or date.today()
     source = settings.data_dir / "sample"
     from goodwill.ledger.sample import write_sample

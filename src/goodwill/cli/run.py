@@ -21,10 +21,12 @@ OUTCOMES = ("acted", "withheld", "suppressed", "deferred", "merged")
 def render_run(report: CareRunReport) -> None:
     """What the run found per kind and what it decided, in words."""
     table = RichTable(title=f"Care run for {report.asof}", title_justify="left", show_edge=False)
-    table.add_column("moment")
-    table.add_column("found", justify="right")
+    # A moment's name is never cut (it is what people grep for); the counts give way.
+    longest = max((len(kind) for kind in report.found), default=6)
+    table.add_column("moment", no_wrap=True, min_width=longest)
+    table.add_column("found", justify="right", overflow="fold")
     for outcome in OUTCOMES:
-        table.add_column(outcome, justify="right")
+        table.add_column(outcome, justify="right", overflow="fold")
     for kind, found in sorted(report.found.items()):
         table.add_row(kind, f"{found:,}", *(f"{report.outcomes[kind, o]:,}" for o in OUTCOMES))
     console.print(table)

@@ -34,30 +34,96 @@ def _figure_rows(p: Perspective, currency: str) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def _retention_plot(p: Perspective) -> dict[str, Any]:
-    traces = []
-    for curve in p.curves:
-        d = curve.as_dict()
-        traces.append(
-            {
-                "x": d["months"],
-                "y": d["survival"],
-                "name": f"{d['label']} (n={d['n']})",
-                "mode": "lines",
-                "line": {"shape": "hv"},
-            }
-        )
+#: A curve stops where fewer than this many customers are still followed: past that, one
+#: customer leaving moves it by several points and reads like mass churn.
+MIN_AT_RISK = 10
+#: Cohorts drawn besides everyone: this many, spread over the window, so lines stay apart.
+COHORTS_SHOWN = 4
+COLOURS = ("#1f6f50", "#c05a1f", "#3b5ba9", "#8a4f9e", "#a33a2b")
+#: Gift kinds as a reader says them.
+GIFT_WORDS = {
+    "better_plan": "a cheaper plan",
+    "loyalty_penalty": "a paid-off phone",
+    "end_of_contract": "end-of-contract notices",
+    "annual_best_tariff": "yearly best-plan notices",
+    "broken_promise": "broken-promise credits",
+    "promise_at_risk": "late-promise warnings",
+    "slow_first_response": "slow-answer apologies",
+    "repeated_failures": "repeated-failure credits",
+    "case_moved": "case-moved notices",
+}
+
+
+def shown_curves(p: Perspective) -> list[dict[str, Any]]:
+    """Everyone's curve and a few cohorts, each cut where too few are still followed."""
+    curves = [
+        c.as_dict() | {"at_risk": [c.km.n, *(pt.at_risk for pt in c.km.points)]} for c in p.curves
+    ]
+    overall, cohorts = curves[:1], [c for c in curves[1:] if c["n"] >= MIN_AT_RISK]
+    step = max(1, -(-len(cohorts) // COHORTS_SHOWN))
+    picked = cohorts[::-1][::step][:COHORTS_SHOWN][::-1]  # the newest always, then spread back
+    return [_cut(c) for c in overall + picked]
+
+
+def _cut(curve: dict[str, Any]) -> dict[str, Any]:
+    least = min(MIN_AT_RISK, max(1, curve["n"] // 2))  # a tiny ledger still gets a curve
+    keep = [i for i, n in enumerate(curve["at_risk"]) if n >= least] or [0]
+    last = keep[-1] + 1
+    return {k: (v[:last] if isinstance(v, list) else v) for k, v in curve.items()}
+
+
+def retention_figure(p: Perspective, title: str) -> dict[str, Any]:
+    """The Plotly figure of :func:`shown_curves` (the report and the desk draw the same)."""
+    traces = [
+        {
+            "x": c["months"],
+            "y": c["survival"],
+            "name": f"{c['label']} (n={c['n']:,})",
+            "mode": "lines",
+            "line": {
+                "shape": "hv",
+                "color": COLOURS[i % len(COLOURS)],
+                "width": 3 if i == 0 else 1.5,
+            },
+        }
+        for i, c in enumerate(shown_curves(p))
+    ]
     layout = {
-        "title": "Retention by joining cohort (Kaplan-Meier)",
-        "xaxis": {"title": "months since joining"},
-        "yaxis": {"title": "still a customer", "range": [0, 1.02]},
+        "title": {"text": title},
+        "margin": {"t": 40, "r": 10},
+        "xaxis": {
+            "title": {
+                "text": f"months since joining (each line stops where fewer than {MIN_AT_RISK} are still followed)"
+            }
+        },
+        "yaxis": {"title": {"text": "still a customer"}, "range": [0, 1.02], "tickformat": ".0%"},
     }
     return {"data": traces, "layout": layout}
 
 
+def _retention_plot(p: Perspective) -> dict[str, Any]:
+    return retention_figure(p, "Retention by joining cohort (Kaplan-Meier)")
+
+
+def measured(p: Perspective) -> list[Any]:
+    return [lift for lift in p.lifts if lift.result.estimate is not None]
+
+
+def too_new(p: Perspective) -> str:
+    """One line naming the gifts with no measurable lift yet, instead of rows of zeros."""
+    kinds = sorted({lift.kind for lift in p.lifts if lift.result.estimate is None})
+    kinds = [k for k in kinds if k not in {m.kind for m in measured(p)}] or kinds
+    if not kinds:
+        return ""
+    names = ", ".join(GIFT_WORDS.get(k, k.replace("_", " ")) for k in kinds)
+    return (
+        f"Too new to measure yet (too few customers or outcomes in one of the two groups): {names}."
+    )
+
+
 def _lift_plot(p: Perspective) -> dict[str, Any]:
-    shown = [lift for lift in p.lifts if lift.result.estimate is not None]
-    labels = [f"{lift.kind}: {lift.metric}" for lift in shown]
+    shown = measured(p)
+    labels = [f"{GIFT_WORDS.get(lift.kind, lift.kind)}: {lift.metric}" for lift in shown]
     est = [lift.result.estimate for lift in shown]
     plus = [(lift.result.ci_high or 0) - (lift.result.estimate or 0) for lift in shown]
     minus = [(lift.result.estimate or 0) - (lift.result.ci_low or 0) for lift in shown]
@@ -70,8 +136,9 @@ def _lift_plot(p: Perspective) -> dict[str, Any]:
         "error_x": {"type": "data", "array": plus, "arrayminus": minus},
     }
     layout = {
-        "title": "Treatment against holdout, with 95% intervals",
+        "title": {"text": "Treatment against holdout, with 95% intervals"},
         "margin": {"l": 260},
+        "height": 120 + 28 * len(shown),
         "shapes": [{"type": "line", "x0": 0, "x1": 0, "yref": "paper", "y0": 0, "y1": 1}],
     }
     return {"data": [trace], "layout": layout}
@@ -79,21 +146,21 @@ def _lift_plot(p: Perspective) -> dict[str, Any]:
 
 def _lift_table(p: Perspective) -> str:
     rows = []
-    for lift in p.lifts:
+    for lift in measured(p):
         r = lift.result
-        if r.estimate is None:
-            cells = f"<td class='why' colspan='4'>{html.escape(r.reason or '')}</td>"
-        else:
-            cells = (
-                f"<td class='num'>{r.estimate:+.4g}</td><td class='num'>[{r.ci_low:+.4g}, {r.ci_high:+.4g}]</td>"
-                f"<td class='num'>{r.p_value:.3g}</td><td class='num'>{_pct(lift.variance_reduction)}</td>"
-            )
+        cells = (
+            f"<td class='num'>{r.estimate:+.4g}</td><td class='num'>[{r.ci_low:+.4g}, {r.ci_high:+.4g}]</td>"
+            f"<td class='num'>{r.p_value:.3g}</td><td class='num'>{_pct(lift.variance_reduction)}</td>"
+        )
+        gift = GIFT_WORDS.get(lift.kind, lift.kind)
         rows.append(
-            f"<tr><td>{html.escape(lift.kind)}</td><td>{html.escape(lift.metric)} ({r.kind})</td>{cells}"
+            f"<tr><td>{html.escape(gift)}</td><td>{html.escape(lift.metric)} ({r.kind})</td>{cells}"
             f"<td class='num'>{r.n_treatment:,} / {r.n_control:,}</td></tr>"
         )
     head = "<tr><th>gift</th><th>metric</th><th>lift</th><th>95% CI</th><th>p</th><th>CUPED</th><th>n treated / held out</th></tr>"
-    return f"<table>{head}{''.join(rows)}</table>" if rows else ""
+    table = f"<table>{head}{''.join(rows)}</table>" if rows else ""
+    line = too_new(p)
+    return table + (f"<p class='why'>{html.escape(line)}</p>" if line else "")
 
 
 def _pct(value: float | None) -> str:
@@ -119,8 +186,10 @@ def scorecard_html(card: Scorecard) -> str:
         ]
         if p.curves:
             parts.append(_plot_div(f"plot-{p.name}-curves", _retention_plot(p)))
+        if measured(p):
+            parts.append(_plot_div(f"plot-{p.name}-lifts", _lift_plot(p)))
         if p.lifts:
-            parts.append(_plot_div(f"plot-{p.name}-lifts", _lift_plot(p)) + _lift_table(p))
+            parts.append(_lift_table(p))
         parts.append(_figure_rows(p, card.currency))
         sections.append("<section>" + "".join(parts) + "</section>")
     return (

@@ -96,7 +96,13 @@ def run_care(
         report.run_id = run.id
         experiment_ids = {e.kind: e.id for e in session.query(Experiment).all()}
         ctx = ActContext(
-            session, run, recipients, experiment_ids, links_for(moments, settings), settings, now
+            session,
+            run,
+            recipients,
+            experiment_ids,
+            links_for(moments, settings, session, now),
+            settings,
+            now,
         )
         report.acted = record_decisions(decisions, ctx, merged=folded.merged)
         report.outcomes = report.acted.outcomes

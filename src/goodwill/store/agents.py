@@ -157,3 +157,24 @@ def _by_id(agents: Sequence[rules.Agent], agent_id: str) -> rules.Agent | None:
 
 def _domain(row: Agent) -> rules.Agent:
     return rules.Agent(str(row.id), row.name, row.email, row.team, row.phone, row.away_until)
+
+
+def hand_case_to(session: Session, case_id: int, agent_id: int, now: datetime) -> CaseOwner | None:
+    """Give an open case to another agent (a desk user's 'assign'): the old row closes and
+    a new one opens, so the case's history shows who had it when. None if not open."""
+    case = session.get(CaseOwner, case_id)
+    if case is None or case.released_at is not None or session.get(Agent, agent_id) is None:
+        return None
+    if case.agent_id == agent_id:
+        return case
+    case.released_at = now
+    moved = CaseOwner(
+        customer_id=case.customer_id,
+        subject=case.subject,
+        agent_id=agent_id,
+        reason="assigned",
+        assigned_at=now,
+    )
+    session.add(moved)
+    session.flush()
+    return moved

@@ -21,6 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from goodwill.domain.formatting import format_day, format_money
 from goodwill.settings import Settings
 from goodwill.store import make_engine, session_factory, store_url_for
+from goodwill.web.api_docs import add_api_docs
 from goodwill.web.config import web_config
 from goodwill.web.deps import WebState
 from goodwill.web.errors import NotSignedIn, WebError
@@ -43,7 +44,7 @@ def create_app(settings: Settings, state: WebState | None = None) -> FastAPI:
         title="goodwill",
         summary="Customer self-service and the care desk of goodwill.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # served by add_api_docs, from local files
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -56,6 +57,7 @@ def create_app(settings: Settings, state: WebState | None = None) -> FastAPI:
         same_site="lax",
         https_only=state.config.https_only,
     )
+    add_api_docs(app, "/api/openapi.json")
     _routes(app)
     _error_handlers(app)
     return app
@@ -79,15 +81,27 @@ def _routes(app: FastAPI) -> None:
         desk,
         desk_api,
         desk_api_gestures,
+        desk_queue,
         gestures,
         lost_sim,
         my_plan,
         signin,
     )
 
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # Plotly's route first: a mount answers everything under its path, 404 included.
     app.add_api_route("/static/plotly.min.js", _plotly_js, include_in_schema=False)
-    for module in (signin, my_plan, lost_sim, desk, gestures, api, desk_api, desk_api_gestures):
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (
+        signin,
+        my_plan,
+        lost_sim,
+        desk,
+        desk_queue,
+        gestures,
+        api,
+        desk_api,
+        desk_api_gestures,
+    ):
         app.include_router(module.router)
 
 

@@ -9,8 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from goodwill.channels import deliver
-from goodwill.channels.configure import channel_for
+from goodwill.channels.configure import deliver_all
 from goodwill.web.deps import WebState
 from goodwill.web.errors import BadInput, WebError
 from goodwill.web.security import csrf_token
@@ -56,17 +55,20 @@ def see_other(url: str) -> RedirectResponse:
 
 
 def deliver_outbox(state: WebState) -> None:
-    """Send what the request queued (after the response); failures stay queued for retry."""
+    """Send what the request queued (after the response); failures stay queued for retry.
+
+    Emails go through the email channel; billing messages only to the billing webhook,
+    never into the customers' mail (they wait in the store when no webhook is set).
+    """
     try:
-        report = deliver(
-            state.engine,
-            channel_for(state.settings),
-            max_attempts=state.settings.max_delivery_attempts,
-        )
+        reports = deliver_all(state.engine, state.settings)
     except Exception as exc:  # the messages stay in the outbox; `goodwill deliver` retries
         log.warning("outbox delivery failed: %s", type(exc).__name__)
         return
-    log.info("outbox: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
+    for report in reports:
+        log.info(
+            "outbox: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed
+        )
 
 
 def cell(value: object, column: str, currency: str = "GBP") -> str:

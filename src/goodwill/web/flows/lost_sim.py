@@ -119,6 +119,11 @@ def order_replacement(
     return promise
 
 
+def line_to_block(ledger: Ledger, customer_id: str, subscription_id: str) -> str:
+    """How the customer knows the active line they asked to block; NotFound if not theirs."""
+    return line_name(_active_line(ledger, customer_id, subscription_id))
+
+
 def _active_line(ledger: Ledger, customer_id: str, subscription_id: str) -> dict[str, object]:
     subs = ledger_reads.subscriptions(ledger, customer_id)
     sub = next((s for s in subs if s["subscription_id"] == subscription_id and s["active"]), None)

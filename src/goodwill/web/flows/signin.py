@@ -62,6 +62,13 @@ def sign_in(session: Session, token: str, *, now: datetime) -> str | None:
     return use_login_token(session, token_digest(token), now=now)
 
 
+def landing(next_page: str) -> str:
+    """Where a sign-in link lands: one of the customer's own pages, never another site."""
+    page = next_page.strip()
+    own = page == "/me" or page.startswith(("/me/", "/me?"))
+    return page if own and "\\" not in page and len(page) <= 300 else "/me"
+
+
 def first_name(name: str) -> str:
     """How a friend would greet them: 'Priya Shah' → 'Priya'."""
     parts = name.split()

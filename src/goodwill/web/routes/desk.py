@@ -91,7 +91,7 @@ def dashboard(
         "desk/dashboard.html",
         staff=staff,
         card=card,
-        plot=json.dumps(card.plot).replace("<", "\\u003c") if card.plot else "",
+        plot=json.dumps(card.plot) if card.plot else "",
     )
 
 

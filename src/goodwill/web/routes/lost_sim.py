@@ -1,8 +1,11 @@
-"""Lost or stolen SIM in two clicks: block it now, then order the free replacement."""
+"""Lost or stolen SIM in two clicks: "Block this SIM now" opens the confirmation, and
+"Block it and send my free replacement" does both (or "Just block it" blocks alone)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from goodwill.web.deps import CurrentCustomer, FormCsrf, LedgerDep, RowId, SessionDep, StateDep
@@ -15,6 +18,14 @@ from goodwill.web.views import jobs
 router = APIRouter(include_in_schema=False)
 
 
+@router.get("/me/lines/{subscription_id}/block")
+def block_confirm(
+    request: Request, ledger: LedgerDep, customer: CurrentCustomer, subscription_id: str
+) -> HTMLResponse:
+    line = lost_sim.line_to_block(ledger, customer, subscription_id)
+    return page(request, "me/block_confirm.html", line=line, subscription_id=subscription_id)
+
+
 @router.post("/me/lines/{subscription_id}/block", dependencies=[FormCsrf])
 def block(
     request: Request,
@@ -24,6 +35,7 @@ def block(
     tasks: BackgroundTasks,
     customer: CurrentCustomer,
     subscription_id: str,
+    replacement: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         done = lost_sim.block_sim(
@@ -31,8 +43,14 @@ def block(
         )
     except BadInput as problem:
         return plan_page_again(request, state, session, ledger, customer, subscription_id, problem)
+    if replacement == "yes":
+        lost_sim.order_replacement(
+            session, ledger, state.settings, state.config, customer, done.id, now=state.clock()
+        )
     session.commit()
     tasks.add_task(deliver_outbox, state)
+    if replacement == "yes":
+        return see_other(f"/me/jobs/{done.job_id}")
     return see_other(f"/me/blocks/{done.id}")
 
 

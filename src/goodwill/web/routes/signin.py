@@ -64,22 +64,29 @@ def signin_send(
 
 @router.get("/signin/{token}")
 def signin_confirm(
-    request: Request, state: StateDep, session: SessionDep, token: str
+    request: Request, state: StateDep, session: SessionDep, token: str, next: str = "/me"
 ) -> HTMLResponse:
+    # A GET never uses the link up: mail scanners open links too. The button does.
     if pending_login_token(session, token_digest(token), now=state.clock()) is None:
         return form_again(request, "signin.html", LINK_USED_UP, {})
-    return page(request, "signin_confirm.html", token=token)
+    return page(request, "signin_confirm.html", token=token, next=signin.landing(next))
 
 
 @router.post("/signin/{token}", dependencies=[FormCsrf])
-def signin_use(request: Request, state: StateDep, session: SessionDep, token: str) -> Response:
+def signin_use(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    token: str,
+    next: Annotated[str, Form()] = "/me",
+) -> Response:
     customer_id = signin.sign_in(session, token, now=state.clock())
     if customer_id is None:
         return form_again(request, "signin.html", LINK_USED_UP, {})
     session.commit()
     request.session.clear()  # a new session: nothing from before signing in carries over
     request.session["customer_id"] = customer_id
-    return see_other("/me")
+    return see_other(signin.landing(next))
 
 
 @router.post("/signout", dependencies=[FormCsrf])

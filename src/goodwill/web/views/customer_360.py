@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -23,7 +23,12 @@ from goodwill.store.models import (
 )
 from goodwill.web import ledger_reads
 from goodwill.web.errors import BadInput, NotFound
+from goodwill.web.flows.plan_switch import line_name
 from goodwill.web.views.me import OwnerView, owners
+from goodwill.web.views.timeline import Entry, timeline
+from goodwill.web.views.words import kind_name, month_words, quantity_words
+
+MAIN_KINDS = ("data_mb", "voice_min", "sms")
 
 Rows = list[dict[str, Any]]
 
@@ -50,8 +55,17 @@ def find_customers(ledger: Ledger, text: str) -> list[CustomerFound]:
     return [CustomerFound(**row) for row in ledger_reads.search_customers(ledger, text)]
 
 
+class UseTable(BaseModel):
+    """Use by line and month, one column per kind of use, in words."""
+
+    kinds: list[str]  # column headings: Data, Calls, Texts…
+    rows: list[dict[str, Any]]  # {line, month, cells: [words per kind]}
+
+
 class Customer360(BaseModel):
     customer: dict[str, Any]
+    timeline: list[Entry]
+    use: UseTable
     subscriptions: Rows
     usage: Rows
     bills: Rows
@@ -75,11 +89,25 @@ def customer_360(
     if row is None:
         raise NotFound("We have no customer with that id.")
     subs = ledger_reads.subscriptions(ledger, customer_id)
+    for sub in subs:
+        sub["line"] = line_name(sub)
+    usage = ledger_reads.usage(ledger, [s["subscription_id"] for s in subs])
+    bills = ledger_reads.rows_of(ledger, "bills", customer_id, "period")
+    tickets = ledger_reads.rows_of(ledger, "tickets", customer_id, "opened_at")
+    promises = ledger_reads.rows_of(ledger, "promises", customer_id, "made_at") + _rows(
+        session,
+        select(Promise).where(Promise.customer_id == customer_id),
+        ("kind", "made_at", "due_at", "kept_at"),
+    )
+    now = datetime.combine(today, datetime.max.time(), tzinfo=UTC)
+    history = {"tickets": tickets, "promises": promises, "bills": bills}
     return Customer360(
         customer=row,
+        timeline=timeline(session, customer_id, history, now),
+        use=_use_table(usage, {s["subscription_id"]: s["line"] for s in subs}),
         subscriptions=subs,
-        usage=ledger_reads.usage(ledger, [s["subscription_id"] for s in subs]),
-        bills=ledger_reads.rows_of(ledger, "bills", customer_id, "period"),
+        usage=usage,
+        bills=bills,
         advice=ledger_reads.advice(ledger, today, settings, customer_id),
         advice_given=_rows(
             session,
@@ -94,13 +122,8 @@ def customer_360(
                 "created_at",
             ),
         ),
-        promises=ledger_reads.rows_of(ledger, "promises", customer_id, "made_at")
-        + _rows(
-            session,
-            select(Promise).where(Promise.customer_id == customer_id),
-            ("kind", "made_at", "due_at", "kept_at"),
-        ),
-        tickets=ledger_reads.rows_of(ledger, "tickets", customer_id, "opened_at"),
+        promises=promises,
+        tickets=tickets,
         owners=owners(session, customer_id),
         feedback=ledger_reads.rows_of(ledger, "feedback", customer_id, "at"),
         messages=_rows(
@@ -116,6 +139,23 @@ def customer_360(
             ("kind", "status", "started_at", "finished_at"),
         ),
     )
+
+
+def _use_table(usage: Rows, lines: dict[str, str]) -> UseTable:
+    """Rows of (line, month) with one cell per kind: six months fit on one screen."""
+    kinds = sorted({r["kind"] for r in usage}, key=lambda k: (k not in MAIN_KINDS, k))
+    cells: dict[tuple[str, str], dict[str, float]] = {}
+    for r in usage:
+        cells.setdefault((r["subscription_id"], r["period"]), {})[r["kind"]] = r["quantity"]
+    rows = [
+        {
+            "line": lines.get(sub, sub),
+            "month": month_words(period),
+            "cells": [quantity_words(k, use[k]) if k in use else "" for k in kinds],
+        }
+        for (sub, period), use in cells.items()
+    ]
+    return UseTable(kinds=[kind_name(k) for k in kinds], rows=rows)
 
 
 def _rows(session: Session, query: Any, columns: tuple[str, ...]) -> Rows:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -18,10 +19,13 @@ from goodwill.web import ledger_reads
 from goodwill.web.errors import NotFound
 from goodwill.web.flows.plan_switch import line_name, period_words
 from goodwill.web.flows.signin import first_name
+from goodwill.web.views.line_cost import LineCost, allowance_words, line_cost, plan_terms
+from goodwill.web.views.words import month_words
 
 
 class UsageMonth(BaseModel):
     period: str
+    month: str  # 'November 2026'
     use: dict[str, float]
     words: str
 
@@ -29,6 +33,9 @@ class UsageMonth(BaseModel):
 class AdviceView(BaseModel):
     recommended_plan_id: str
     recommended_plan_name: str
+    current_monthly_cost_minor: int
+    recommended_monthly_cost_minor: int
+    recommended_allowances: list[str]
     monthly_saving_minor: int
     annual_saving_minor: int
     months_considered: int
@@ -44,6 +51,7 @@ class LineView(BaseModel):
     monthly_fee_minor: int
     monthly_fee: str
     usage: list[UsageMonth]
+    cost: LineCost | None  # what it really cost lately, and why
     advice: AdviceView | None
     blocked_since: datetime | None
     switch_pending: str | None
@@ -80,20 +88,12 @@ def my_plan(
     names = {p["plan_id"]: p["name"] for p in ledger_reads.plans_on_sale(ledger)}
     pending = _pending_switches(session, customer_id, names)
     lines = [
-        LineView(
-            subscription_id=s["subscription_id"],
-            line=line_name(s),
-            plan_id=s["plan_id"],
-            plan_name=s["plan_name"] or s["plan_id"],
-            monthly_fee_minor=int(s["monthly_fee_minor"] or 0),
-            monthly_fee=format_money(int(s["monthly_fee_minor"] or 0), s["currency"] or "GBP"),
-            usage=usage.get(s["subscription_id"], []),
-            advice=_advice(advice.get(s["subscription_id"])),
-            blocked_since=blocks.get(s["subscription_id"]),
-            switch_pending=pending.get(s["subscription_id"]),
-        )
+        _line(ledger, s, usage.get(s["subscription_id"], []), advice.get(s["subscription_id"]))
         for s in subs
     ]
+    for line in lines:
+        line.blocked_since = blocks.get(line.subscription_id)
+        line.switch_pending = pending.get(line.subscription_id)
     name = str(row["name"])
     return MyPlanView(
         customer_id=customer_id,
@@ -101,6 +101,26 @@ def my_plan(
         first_name=first_name(name),
         lines=lines,
         owners=owners(session, customer_id),
+    )
+
+
+def _line(
+    ledger: Ledger, s: dict[str, Any], usage: list[UsageMonth], advice: dict[str, Any] | None
+) -> LineView:
+    typical = None if advice is None else int(advice["current_monthly_cost_minor"])
+    use_by_month = {u.period: u.use for u in usage}
+    return LineView(
+        subscription_id=s["subscription_id"],
+        line=line_name(s),
+        plan_id=s["plan_id"],
+        plan_name=s["plan_name"] or s["plan_id"],
+        monthly_fee_minor=int(s["monthly_fee_minor"] or 0),
+        monthly_fee=format_money(int(s["monthly_fee_minor"] or 0), s["currency"] or "GBP"),
+        usage=usage,
+        cost=line_cost(ledger, s["plan_id"], use_by_month, typical),
+        advice=_advice(ledger, advice),
+        blocked_since=None,
+        switch_pending=None,
     )
 
 
@@ -136,15 +156,17 @@ def _usage_by_line(ledger: Ledger, subscription_ids: list[str]) -> dict[str, lis
         months[r["subscription_id"], r["period"]][r["kind"]] = float(r["quantity"])
     out: dict[str, list[UsageMonth]] = defaultdict(list)
     for (sub, period), use in months.items():
-        out[sub].append(UsageMonth(period=period, use=use, words=describe_usage(use) or "nothing"))
+        words = describe_usage(use) or "nothing"
+        out[sub].append(UsageMonth(period=period, month=month_words(period), use=use, words=words))
     return out
 
 
-def _advice(row: dict[str, object] | None) -> AdviceView | None:
+def _advice(ledger: Ledger, row: dict[str, Any] | None) -> AdviceView | None:
     if row is None:
         return None
+    terms = plan_terms(ledger, str(row["recommended_plan_id"]))
     currency = str(row["currency"])
-    monthly, yearly = int(row["monthly_saving_minor"]), int(row["annual_saving_minor"])  # type: ignore[call-overload]
+    monthly, yearly = int(row["monthly_saving_minor"]), int(row["annual_saving_minor"])
     words = (
         f"Going by your last {row['months_considered']} months, {row['recommended_plan_name']} "
         f"fits the way you use your phone and costs about {format_money(monthly, currency)} "
@@ -155,9 +177,12 @@ def _advice(row: dict[str, object] | None) -> AdviceView | None:
     return AdviceView(
         recommended_plan_id=str(row["recommended_plan_id"]),
         recommended_plan_name=str(row["recommended_plan_name"]),
+        current_monthly_cost_minor=int(row["current_monthly_cost_minor"]),
+        recommended_monthly_cost_minor=int(row["recommended_monthly_cost_minor"]),
+        recommended_allowances=allowance_words(terms[0]) if terms else [],
         monthly_saving_minor=monthly,
         annual_saving_minor=yearly,
-        months_considered=int(row["months_considered"]),  # type: ignore[call-overload]
+        months_considered=int(row["months_considered"]),
         in_contract=bool(row["in_contract"]),
         words=words,
     )

@@ -31,7 +31,8 @@ _CACHE: dict[tuple[str, str], CardView] = {}
 
 
 def scorecard_view(ledger: Ledger, state: WebState) -> CardView:
-    """The scorecard as of today (built once a day per data folder; re-rating skipped)."""
+    """The scorecard as of today, built once a day per data folder by the same call, with
+    the same re-rating, as ``goodwill scorecard`` and the HTML report: one set of figures."""
     key = (str(state.settings.data_dir), state.today().isoformat())
     if key not in _CACHE:
         _CACHE[key] = _build(ledger, state)
@@ -43,7 +44,7 @@ def _build(ledger: Ledger, state: WebState) -> CardView:
 
     asof = state.today()
     try:
-        card = build_scorecard(ledger, asof, state.settings, state.engine, with_advice=False)
+        card = build_scorecard(ledger, asof, state.settings, state.engine)
     except Exception as exc:  # the dashboard says so rather than failing the desk
         log.warning("scorecard failed: %s", type(exc).__name__)
         return CardView(
@@ -60,23 +61,12 @@ def _build(ledger: Ledger, state: WebState) -> CardView:
         }
         for p in card.perspectives
     ]
-    curves = [c.as_dict() for p in card.perspectives for c in p.curves]
-    plot = {
-        "data": [
-            {
-                "x": c["months"],
-                "y": c["survival"],
-                "name": f"{c['label']} (n={c['n']})",
-                "mode": "lines",
-                "line": {"shape": "hv"},
-            }
-            for c in curves
-        ],
-        "layout": {
-            "title": {"text": "Still with us, by month of joining"},
-            "margin": {"t": 40, "r": 10},
-            "xaxis": {"title": {"text": "months since joining"}},
-            "yaxis": {"range": [0, 1.02]},
-        },
-    }
-    return CardView(asof.isoformat(), perspectives, plot if curves else None)
+    from goodwill.reports.scorecard_html import retention_figure
+
+    with_curves = [p for p in card.perspectives if p.curves]
+    plot = (
+        retention_figure(with_curves[0], "Still with us, by month of joining")
+        if with_curves
+        else None
+    )
+    return CardView(asof.isoformat(), perspectives, plot)

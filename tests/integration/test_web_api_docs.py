@@ -1,0 +1,44 @@
+"""/api/docs loads nothing from the internet: local Swagger UI, or how to get it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+from goodwill.web.api_docs import add_api_docs
+from tests.integration.web_support import (
+    TestClient,
+    Web,
+    ledger_data,  # noqa: F401  (a fixture)
+    make_web,
+)
+
+EXTERNAL = re.compile(r"""(?:src|href)=["']?(?:https?:)?//""")
+
+
+@pytest.fixture
+def web(ledger_data: Path, tmp_path: Path) -> Iterator[Web]:  # noqa: F811
+    yield from make_web(f"sqlite:///{tmp_path / 'store.sqlite'}", ledger_data, tmp_path)
+
+
+def test_api_docs_reference_no_cdn(web: Web) -> None:
+    page = web.client.get("/api/docs")
+    assert page.status_code == 200
+    assert not EXTERNAL.search(page.text), page.text
+    assert "/api/openapi.json" in page.text
+    assert web.client.get("/api/openapi.json").json()["info"]["title"] == "goodwill"
+
+
+def test_with_swagger_ui_files_the_docs_are_swagger_ui_served_from_here(tmp_path: Path) -> None:
+    (tmp_path / "swagger-ui-bundle.js").write_text("window.SwaggerUIBundle = function () {};")
+    (tmp_path / "swagger-ui.css").write_text("body { margin: 0 }")
+    app = FastAPI(docs_url=None)
+    add_api_docs(app, "/api/openapi.json", tmp_path)
+    client = TestClient(app)
+    page = client.get("/api/docs").text
+    assert "/api/docs/assets/swagger-ui-bundle.js" in page and not EXTERNAL.search(page)
+    assert "SwaggerUIBundle" in client.get("/api/docs/assets/swagger-ui-bundle.js").text
