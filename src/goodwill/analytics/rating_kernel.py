@@ -1,0 +1,204 @@
+"""The rating rule, compiled once: the best plan of every subscription of a batch.
+
+This is :mod:`goodwill.domain.rating` and :func:`goodwill.domain.advice.choose_plan`
+as one numba kernel over dense arrays: ``use[i, m, k]`` (subscription, window month,
+kind), ``present[i, m]`` (month ``m`` is one of its history months) and ``current[i]``
+(its plan's row in :class:`~goodwill.analytics.plan_arrays.PlanArrays`). For every
+subscription it rates every history month under its current plan and under every
+candidate plan of its currency, and keeps only the running best: the subscriptions x
+plans product is never held. Blocks of :data:`BLOCK` subscriptions run in parallel
+(``prange``); each block allocates its scratch once.
+
+Exact integer arithmetic throughout, as the domain: a rate is an integer of 1/10,000
+minor unit and each kind's overage is rounded up on its own; a whole-penny rate is a
+plain multiply. Kinds that every plan treats alike are rated once per subscription, and
+headroom is computed only when two plans tie on cost and months fitting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit, prange
+
+from goodwill.analytics.plan_arrays import PlanArrays
+from goodwill.domain.advice import HEADROOM_MAX
+from goodwill.domain.rating import RATE_SCALE
+
+#: Subscriptions per parallel block.
+BLOCK = 2048
+#: ``best`` of a subscription with no candidate plan in its currency (no advice row).
+NO_CANDIDATE = -2
+#: ``best`` of a subscription whose candidates all fit in too few months.
+NONE_QUALIFIES = -1
+
+Int64s = npt.NDArray[np.int64]
+
+
+@njit(cache=True)
+def _overage(p, i, m, use, inc, rate, rate_minor, kinds):  # type: ignore[no-untyped-def]
+    """(overage, fits) of month ``m`` of subscription ``i`` under plan ``p``, over ``kinds``."""
+    overage = 0
+    fits = True
+    for j in range(kinds.shape[0]):
+        k = kinds[j]
+        included = inc[p, k]
+        if included < 0:  # unlimited
+            continue
+        excess = use[i, m, k] - included
+        if excess <= 0:
+            continue
+        if rate[p, k] < 0:  # capped: beyond the allowance the plan does not fit
+            fits = False
+        elif rate_minor[p, k] >= 0:
+            overage += excess * rate_minor[p, k]
+        else:
+            overage += (excess * rate[p, k] + (RATE_SCALE - 1)) // RATE_SCALE
+    return overage, fits
+
+
+@njit(cache=True)
+def _headroom(p, peak, room, kinds, start):  # type: ignore[no-untyped-def]
+    """domain.advice.headroom_permille over ``kinds``, starting from ``start``."""
+    found = start
+    for j in range(kinds.shape[0]):
+        k = kinds[j]
+        if peak[k] > 0 and room[p, k] >= 0:
+            ratio = room[p, k] * 1000 // peak[k]
+            if ratio < found:
+                found = ratio
+    return found
+
+
+@njit(cache=True)
+def _plan_total(p, i, use, present, fee, inc, rate, rate_minor, kinds, common, common_fits):  # type: ignore[no-untyped-def]
+    """(total cost, months fitting) of subscription ``i``'s history months under plan ``p``."""
+    total = 0
+    fitting = 0
+    for m in range(present.shape[1]):
+        if present[i, m]:
+            overage, fits = _overage(p, i, m, use, inc, rate, rate_minor, kinds)
+            total += fee[p] + common[m] + overage
+            if fits and common_fits[m]:
+                fitting += 1
+    return total, fitting
+
+
+@njit(cache=True, parallel=True)
+def _best_plans(use, present, current, fee, inc, rate, rate_minor, room, currency, candidate,  # type: ignore[no-untyped-def]
+                varying, uniform, max_unfit, months_out, current_total, best, best_total,
+                best_fitting, best_headroom, best_cheaper, total_use):  # fmt: skip
+    n, months_in_window, kinds = use.shape[0], use.shape[1], use.shape[2]
+    plans = fee.shape[0]
+    for b in prange((n + BLOCK - 1) // BLOCK):
+        common = np.zeros(months_in_window, np.int64)
+        common_fits = np.ones(months_in_window, np.bool_)
+        current_cost = np.zeros(months_in_window, np.int64)
+        peak = np.zeros(kinds, np.int64)
+        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            months = 0
+            peak[:] = 0
+            for m in range(months_in_window):
+                if present[i, m]:
+                    months += 1
+                    for k in range(kinds):
+                        total_use[i, k] += use[i, m, k]
+                        peak[k] = max(peak[k], use[i, m, k])
+            months_out[i] = months
+            best[i] = NO_CANDIDATE
+            if months == 0:
+                continue
+            for m in range(months_in_window):
+                common[m], common_fits[m] = 0, True
+                if present[i, m]:
+                    common[m], common_fits[m] = _overage(
+                        0, i, m, use, inc, rate, rate_minor, uniform
+                    )
+            common_room = _headroom(0, peak, room, uniform, HEADROOM_MAX)
+            c = current[i]
+            now = 0
+            for m in range(months_in_window):
+                if present[i, m]:
+                    overage, _ = _overage(c, i, m, use, inc, rate, rate_minor, varying)
+                    current_cost[m] = fee[c] + common[m] + overage
+                    now += current_cost[m]
+            current_total[i] = now
+            chosen, chosen_total, chosen_fitting, chosen_room = NONE_QUALIFIES, 0, 0, -1
+            offered = False
+            for p in range(plans):
+                if not candidate[p] or currency[p] != currency[c]:
+                    continue
+                offered = True
+                total, fitting = _plan_total(p, i, use, present, fee, inc, rate, rate_minor,
+                                             varying, common, common_fits)  # fmt: skip
+                if months - fitting > max_unfit:
+                    continue
+                if chosen >= 0:
+                    if total > chosen_total or (total == chosen_total and fitting < chosen_fitting):
+                        continue
+                    if total == chosen_total and fitting == chosen_fitting:
+                        # A tie on cost and fit: more headroom wins, then the lower plan id.
+                        if chosen_room < 0:
+                            chosen_room = _headroom(chosen, peak, room, varying, common_room)
+                        here = _headroom(p, peak, room, varying, common_room)
+                        if here <= chosen_room:
+                            continue
+                        chosen, chosen_room = p, here
+                        continue
+                chosen, chosen_total, chosen_fitting, chosen_room = p, total, fitting, -1
+            if not offered:
+                continue
+            best[i] = chosen
+            if chosen < 0:
+                continue
+            if chosen_room < 0:
+                chosen_room = _headroom(chosen, peak, room, varying, common_room)
+            cheaper = 0
+            for m in range(months_in_window):
+                if present[i, m]:
+                    overage, _ = _overage(chosen, i, m, use, inc, rate, rate_minor, varying)
+                    if fee[chosen] + common[m] + overage < current_cost[m]:
+                        cheaper += 1
+            best_total[i], best_fitting[i] = chosen_total, chosen_fitting
+            best_headroom[i], best_cheaper[i] = chosen_room, cheaper
+
+
+@dataclass(frozen=True)
+class BestPlans:
+    """Per subscription of a batch: its history, its current cost and its best candidate.
+
+    ``best`` is a row of the plan arrays, NONE_QUALIFIES, or NO_CANDIDATE; the ``best_*``
+    numbers mean something only where ``best >= 0``. ``total_use[i, k]`` sums the
+    history months' use of kind ``k``.
+    """
+
+    months_considered: Int64s
+    current_total_minor: Int64s
+    best: Int64s
+    best_total_minor: Int64s
+    best_months_fitting: Int64s
+    best_headroom_permille: Int64s
+    best_months_cheaper: Int64s
+    total_use: Int64s
+
+
+def best_plans(
+    use: Int64s, present: npt.NDArray[np.bool_], current: Int64s, plans: PlanArrays, max_unfit: int
+) -> BestPlans:
+    """Rate a batch: ``use`` int64 ``[n, months, kinds]`` (kinds as in ``plans``),
+    ``present`` bool ``[n, months]``, ``current`` int64 ``[n]`` (rows of ``plans``)."""
+    n, kinds = use.shape[0], use.shape[2]
+    columns = {name: np.zeros(n, np.int64) for name in BestPlans.__dataclass_fields__}
+    found = BestPlans(**columns | {"total_use": np.zeros((n, kinds), np.int64)})
+    if n == 0 or plans.count == 0:
+        found.best[:] = NO_CANDIDATE
+        return found
+    _best_plans(np.ascontiguousarray(use), np.ascontiguousarray(present), current,
+                plans.fee, plans.included, plans.rate, plans.rate_minor, plans.room,
+                plans.currency, plans.candidate, plans.varying, plans.uniform, max_unfit,
+                found.months_considered, found.current_total_minor, found.best,
+                found.best_total_minor, found.best_months_fitting, found.best_headroom_permille,
+                found.best_months_cheaper, found.total_use)  # fmt: skip
+    return found
