@@ -9,12 +9,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
-import pyarrow.csv as pa_csv
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from goodwill.analytics.advice import rated_advice
-from goodwill.analytics.engine import is_spark
 from goodwill.errors import ConfigError
 from goodwill.ledger.reader import Ledger
 from goodwill.settings import Settings
@@ -72,7 +72,7 @@ def run_advice(
     rated = rated_advice(ledger, asof, settings, progress=progress)
     advised = rated.filter(rated.advised)
     if out is not None:
-        _write(ledger, advised.order_by("subscription_id"), out)
+        write_advice(advised.order_by("subscription_id").to_pyarrow(), out)
     return AdviceReport(
         asof=asof,
         lookback_months=settings.lookback_months,
@@ -86,17 +86,20 @@ def run_advice(
     )
 
 
-def _write(ledger: Ledger, rows: ibis.Table, out: Path) -> None:
-    """One .csv or .parquet file (Spark would write a folder of parts: the driver writes it)."""
-    if is_spark(ledger.con):
-        table = rows.to_pyarrow()
-        if out.suffix.lower() == ".csv":
-            pa_csv.write_csv(table, out)
-        else:
-            pq.write_table(table, out)
+def write_advice(rows: pa.Table, out: Path) -> None:
+    """The one writer of advice files, whichever engine rated: a .parquet file, or a .csv
+    with a header, strings quoted only where they must be, and whole numbers as integers.
+
+    (Each engine's own CSV writer differs: DuckDB wrote ``0.0`` where Spark wrote ``0``,
+    and pyarrow's quotes every string.)
+    """
+    if out.suffix.lower() == ".parquet":
+        pq.write_table(rows, out)
         return
-    write = ledger.con.to_csv if out.suffix.lower() == ".csv" else ledger.con.to_parquet
-    write(rows, out)
+    con = duckdb.connect()
+    con.register("advice", rows)
+    target = str(out).replace("'", "''")
+    con.execute(f"COPY advice TO '{target}' (HEADER, DELIMITER ',')")
 
 
 def _totals(advised: ibis.Table) -> tuple[SavingTotals, ...]:

@@ -18,6 +18,7 @@ import duckdb
 from goodwill.errors import IngestError, MissingTableError, TooManyBadRowsError
 from goodwill.ledger.checks import quote_ident
 from goodwill.ledger.contract import TABLES, Table
+from goodwill.ledger.rating_usage import build_in_snapshot
 from goodwill.ledger.snapshot import (
     new_snapshot_dir,
     replace_folder,
@@ -93,6 +94,9 @@ def ingest(source_dir: Path, settings: Settings, progress: Progress | None = Non
             {r.table: r.accepted for r in reports},
             {r.table: r.quarantined for r in reports},
         )
+        if progress:
+            progress("laying out usage for rating")
+        build_in_snapshot(snapshot)
     except BaseException:
         shutil.rmtree(snapshot)
         raise
