@@ -39,8 +39,8 @@ def advice_schema(job: RatingJob) -> pa.Schema:
 def _matrix(batch: pa.RecordBatch, names: list[str], dtype: type) -> npt.NDArray[Any]:
     if not names:
         return np.zeros((batch.num_rows, 0), dtype)
-    columns = [batch.column(n).to_numpy(zero_copy_only=False).astype(dtype) for n in names]
-    return np.stack(columns, axis=1)
+    columns = [batch.column(n).to_numpy(zero_copy_only=False) for n in names]
+    return np.stack(columns, axis=1).astype(dtype, copy=False)
 
 
 def rate_batch(job: RatingJob, batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -49,14 +49,17 @@ def rate_batch(job: RatingJob, batch: pa.RecordBatch) -> pa.RecordBatch:
     and a candidate plan in their currency."""
     plan_ids = pa.array(job.plans.plan_ids, pa.string())
     current = pc.index_in(batch.column("plan_id"), value_set=plan_ids)
-    known = current.is_valid().to_numpy(zero_copy_only=False)
-    batch = batch.filter(pa.array(known))
-    rows = current.filter(pa.array(known)).to_numpy().astype(np.int64)
+    if current.null_count:  # a plan the catalogue lacks: not rated, as before
+        batch = batch.filter(current.is_valid())
+        current = current.drop_null()
+    rows = current.to_numpy().astype(np.int64)
     use = _matrix(batch, list(use_names(job)), np.int64)
     use = use.reshape(batch.num_rows, len(job.window), len(job.kinds))
     present = _matrix(batch, list(present_names(job)), np.bool_)
     found = best_plans(use, present, rows, job.plans, job.rules.max_unfit_months)
     keep = (found.best > -2) & (found.months_considered >= job.min_months)
+    if keep.all():
+        return _advice_rows(job, batch, rows, found)
     return _advice_rows(job, batch.filter(pa.array(keep)), rows[keep], _kept(found, keep))
 
 
@@ -77,9 +80,10 @@ def _advice_rows(
     plans, rules = job.plans, job.rules
     months, best = found.months_considered, found.best
     none = best < 0
-    chosen = np.where(none, 0, best)
-    ids = np.array(plans.plan_ids, dtype=object)
-    names = np.array([p.name for p in plans.plans], dtype=object)
+    chosen = pa.array(best.astype(np.int32), pa.int32(), mask=none)
+    at = pa.array(current.astype(np.int32), pa.int32())
+    ids = pa.array(plans.plan_ids, pa.string())
+    names = pa.array([p.name for p in plans.plans], pa.string())
     now = _mean(found.current_total_minor, months)
     then = _mean(found.best_total_minor, months)
     saving_total = found.current_total_minor - found.best_total_minor
@@ -98,13 +102,13 @@ def _advice_rows(
     columns = {
         "subscription_id": batch.column("subscription_id"),
         "customer_id": batch.column("customer_id"),
-        "currency": pa.array(
-            np.array(plans.currencies, dtype=object)[plans.currency[current]], pa.string()
+        "currency": pa.array(plans.currencies, pa.string()).take(
+            pa.array(plans.currency[current].astype(np.int32))
         ),
-        "current_plan_id": pa.array(ids[current], pa.string()),
-        "current_plan_name": pa.array(names[current], pa.string()),
-        "recommended_plan_id": pa.array(ids[chosen], pa.string(), mask=none),
-        "recommended_plan_name": pa.array(names[chosen], pa.string(), mask=none),
+        "current_plan_id": ids.take(at),
+        "current_plan_name": names.take(at),
+        "recommended_plan_id": ids.take(chosen),
+        "recommended_plan_name": names.take(chosen),
         "current_monthly_cost_minor": pa.array(now, pa.int64()),
         "recommended_monthly_cost_minor": maybe(then),
         "monthly_saving_minor": pa.array(saving, pa.int64()),

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from goodwill.analytics.advice import rated_advice
@@ -70,15 +70,16 @@ def run_advice(
     check_out_path(out)
     started = time.perf_counter()
     rated = rated_advice(ledger, asof, settings, progress=progress)
-    advised = rated.filter(rated.advised)
+    # The advised rows once, in the driver; every sum below is over them (any engine).
+    advised = rated.filter(rated.advised).to_pyarrow().sort_by("subscription_id")
     if out is not None:
-        write_advice(advised.order_by("subscription_id").to_pyarrow(), out)
+        write_advice(advised, out)
     return AdviceReport(
         asof=asof,
         lookback_months=settings.lookback_months,
         subscriptions_rated=int(rated.count().to_pyarrow().as_py()),
-        advised=int(advised.count().to_pyarrow().as_py()),
-        advised_in_contract=int(advised.filter(advised.in_contract).count().to_pyarrow().as_py()),
+        advised=advised.num_rows,
+        advised_in_contract=int(pc.sum(advised["in_contract"]).as_py() or 0),
         totals=_totals(advised),
         largest=tuple(_largest(advised)),
         seconds=time.perf_counter() - started,
@@ -102,19 +103,26 @@ def write_advice(rows: pa.Table, out: Path) -> None:
     con.execute(f"COPY advice TO '{target}' (HEADER, DELIMITER ',')")
 
 
-def _totals(advised: ibis.Table) -> tuple[SavingTotals, ...]:
+def _totals(advised: pa.Table) -> tuple[SavingTotals, ...]:
     sums = advised.group_by("currency").aggregate(
-        advised=advised.count(),
-        monthly_saving_minor=advised.monthly_saving_minor.sum(),
-        annual_saving_minor=advised.annual_saving_minor.sum(),
+        [("currency", "count"), ("monthly_saving_minor", "sum"), ("annual_saving_minor", "sum")]
     )
-    rows = sums.order_by("currency").to_pyarrow().to_pylist()
-    return tuple(SavingTotals(**{k: v for k, v in r.items()}) for r in rows)
+    rows = sums.sort_by("currency").to_pylist()
+    return tuple(
+        SavingTotals(
+            currency=r["currency"],
+            advised=r["currency_count"],
+            monthly_saving_minor=r["monthly_saving_minor_sum"],
+            annual_saving_minor=r["annual_saving_minor_sum"],
+        )
+        for r in rows
+    )
 
 
-def _largest(advised: ibis.Table) -> list[dict[str, Any]]:
-    top = advised.order_by([ibis.desc("annual_saving_minor"), "subscription_id"]).limit(TOP)
+def _largest(advised: pa.Table) -> list[dict[str, Any]]:
+    order = [("annual_saving_minor", "descending"), ("subscription_id", "ascending")]
+    top = advised.take(pc.select_k_unstable(advised, k=TOP, sort_keys=order)).sort_by(order)
     return [
         {k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()}
-        for row in top.to_pyarrow().to_pylist()
+        for row in top.to_pylist()
     ]

@@ -6,12 +6,12 @@ kind), ``present[i, m]`` (month ``m`` is one of its history months) and ``curren
 (its plan's row in :class:`~goodwill.analytics.plan_arrays.PlanArrays`). For every
 subscription it rates every history month under its current plan and under every
 candidate plan of its currency, and keeps only the running best: the subscriptions x
-plans product is never held. Blocks of :data:`BLOCK` subscriptions run in parallel
+plans product is never held. Candidates are tried cheapest fee first, so that once a
+plan's fees alone cost more than the best so far, no further plan is rated. Blocks of :data:`BLOCK` subscriptions run in parallel
 (``prange``); each block allocates its scratch once.
 
 Exact integer arithmetic throughout, as the domain: a rate is an integer of 1/10,000
-minor unit and each kind's overage is rounded up on its own; a whole-penny rate is a
-plain multiply. Kinds that every plan treats alike are rated once per subscription, and
+minor unit and each kind's overage is rounded up on its own. Kinds that every plan treats alike are rated once per subscription, and
 headroom is computed only when two plans tie on cost and months fitting.
 """
 
@@ -37,29 +37,26 @@ NONE_QUALIFIES = -1
 Int64s = npt.NDArray[np.int64]
 
 
-@njit(cache=True)
-def _overage(p, i, m, use, inc, rate, rate_minor, kinds):  # type: ignore[no-untyped-def]
-    """(overage, fits) of month ``m`` of subscription ``i`` under plan ``p``, over ``kinds``."""
+@njit(cache=True, inline="always")
+def _overage(p, i, m, use, beyond, rate, cap, kinds):  # type: ignore[no-untyped-def]
+    """(overage, fits) of month ``m`` of subscription ``i`` under plan ``p``, over ``kinds``.
+
+    One branch per kind, taken only by use beyond the allowance (rare, so well
+    predicted): an unlimited kind's allowance is BEYOND_ALL, a capped one charges at rate
+    0 and fits up to its cap; the division by the constant scale compiles to a multiply.
+    """
     overage = 0
     fits = True
     for j in range(kinds.shape[0]):
         k = kinds[j]
-        included = inc[p, k]
-        if included < 0:  # unlimited
-            continue
-        excess = use[i, m, k] - included
-        if excess <= 0:
-            continue
-        if rate[p, k] < 0:  # capped: beyond the allowance the plan does not fit
-            fits = False
-        elif rate_minor[p, k] >= 0:
-            overage += excess * rate_minor[p, k]
-        else:
-            overage += (excess * rate[p, k] + (RATE_SCALE - 1)) // RATE_SCALE
+        used = use[i, m, k]
+        if used > beyond[p, k]:
+            overage += ((used - beyond[p, k]) * rate[p, k] + (RATE_SCALE - 1)) // RATE_SCALE
+            fits &= used <= cap[p, k]
     return overage, fits
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _headroom(p, peak, room, kinds, start):  # type: ignore[no-untyped-def]
     """domain.advice.headroom_permille over ``kinds``, starting from ``start``."""
     found = start
@@ -72,14 +69,14 @@ def _headroom(p, peak, room, kinds, start):  # type: ignore[no-untyped-def]
     return found
 
 
-@njit(cache=True)
-def _plan_total(p, i, use, present, fee, inc, rate, rate_minor, kinds, common, common_fits):  # type: ignore[no-untyped-def]
+@njit(cache=True, inline="always")
+def _plan_total(p, i, use, present, fee, beyond, rate, cap, kinds, common, common_fits):  # type: ignore[no-untyped-def]
     """(total cost, months fitting) of subscription ``i``'s history months under plan ``p``."""
     total = 0
     fitting = 0
     for m in range(present.shape[1]):
         if present[i, m]:
-            overage, fits = _overage(p, i, m, use, inc, rate, rate_minor, kinds)
+            overage, fits = _overage(p, i, m, use, beyond, rate, cap, kinds)
             total += fee[p] + common[m] + overage
             if fits and common_fits[m]:
                 fitting += 1
@@ -87,8 +84,8 @@ def _plan_total(p, i, use, present, fee, inc, rate, rate_minor, kinds, common, c
 
 
 @njit(cache=True, parallel=True)
-def _best_plans(use, present, current, fee, inc, rate, rate_minor, room, currency, candidate,  # type: ignore[no-untyped-def]
-                varying, uniform, max_unfit, months_out, current_total, best, best_total,
+def _best_plans(use, present, current, fee, beyond, rate, cap, room, currency, candidate,  # type: ignore[no-untyped-def]
+                by_fee, varying, uniform, max_unfit, months_out, current_total, best, best_total,
                 best_fitting, best_headroom, best_cheaper, total_use):  # fmt: skip
     n, months_in_window, kinds = use.shape[0], use.shape[1], use.shape[2]
     plans = fee.shape[0]
@@ -113,25 +110,29 @@ def _best_plans(use, present, current, fee, inc, rate, rate_minor, room, currenc
             for m in range(months_in_window):
                 common[m], common_fits[m] = 0, True
                 if present[i, m]:
-                    common[m], common_fits[m] = _overage(
-                        0, i, m, use, inc, rate, rate_minor, uniform
-                    )
+                    common[m], common_fits[m] = _overage(0, i, m, use, beyond, rate, cap, uniform)
             common_room = _headroom(0, peak, room, uniform, HEADROOM_MAX)
             c = current[i]
             now = 0
             for m in range(months_in_window):
                 if present[i, m]:
-                    overage, _ = _overage(c, i, m, use, inc, rate, rate_minor, varying)
+                    overage, _ = _overage(c, i, m, use, beyond, rate, cap, varying)
                     current_cost[m] = fee[c] + common[m] + overage
                     now += current_cost[m]
             current_total[i] = now
             chosen, chosen_total, chosen_fitting, chosen_room = NONE_QUALIFIES, 0, 0, -1
             offered = False
-            for p in range(plans):
+            floor = 0  # what any plan adds to its fees: the kinds rated once
+            for m in range(months_in_window):
+                floor += common[m]
+            for o in range(plans):
+                p = by_fee[o]
                 if not candidate[p] or currency[p] != currency[c]:
                     continue
                 offered = True
-                total, fitting = _plan_total(p, i, use, present, fee, inc, rate, rate_minor,
+                if chosen >= 0 and fee[p] * months + floor > chosen_total:
+                    break  # plans come cheapest fee first: none further can cost less
+                total, fitting = _plan_total(p, i, use, present, fee, beyond, rate, cap,
                                              varying, common, common_fits)  # fmt: skip
                 if months - fitting > max_unfit:
                     continue
@@ -143,7 +144,7 @@ def _best_plans(use, present, current, fee, inc, rate, rate_minor, room, currenc
                         if chosen_room < 0:
                             chosen_room = _headroom(chosen, peak, room, varying, common_room)
                         here = _headroom(p, peak, room, varying, common_room)
-                        if here <= chosen_room:
+                        if here < chosen_room or (here == chosen_room and p > chosen):
                             continue
                         chosen, chosen_room = p, here
                         continue
@@ -158,7 +159,7 @@ def _best_plans(use, present, current, fee, inc, rate, rate_minor, room, currenc
             cheaper = 0
             for m in range(months_in_window):
                 if present[i, m]:
-                    overage, _ = _overage(chosen, i, m, use, inc, rate, rate_minor, varying)
+                    overage, _ = _overage(chosen, i, m, use, beyond, rate, cap, varying)
                     if fee[chosen] + common[m] + overage < current_cost[m]:
                         cheaper += 1
             best_total[i], best_fitting[i] = chosen_total, chosen_fitting
@@ -196,8 +197,8 @@ def best_plans(
         found.best[:] = NO_CANDIDATE
         return found
     _best_plans(np.ascontiguousarray(use), np.ascontiguousarray(present), current,
-                plans.fee, plans.included, plans.rate, plans.rate_minor, plans.room,
-                plans.currency, plans.candidate, plans.varying, plans.uniform, max_unfit,
+                plans.fee, plans.beyond, plans.charge_rate, plans.cap, plans.room,
+                plans.currency, plans.candidate, plans.by_fee, plans.varying, plans.uniform, max_unfit,
                 found.months_considered, found.current_total_minor, found.best,
                 found.best_total_minor, found.best_months_fitting, found.best_headroom_permille,
                 found.best_months_cheaper, found.total_use)  # fmt: skip
