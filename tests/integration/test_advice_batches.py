@@ -55,3 +55,17 @@ def test_better_plan_moments_do_not_depend_on_the_batches(folder: Settings) -> N
     once = _rows(better_plan(_ledger(folder), ASOF, Settings(rating_slice_subscriptions=0)))
     batched = _rows(better_plan(_ledger(folder), ASOF, Settings(rating_slice_subscriptions=250)))
     assert len(once) > 100 and batched == once
+
+
+def test_one_customers_advice_rated_in_process_is_their_rows_of_the_whole(
+    folder: Settings,
+) -> None:
+    from goodwill.analytics.customer_advice import customer_advice
+
+    ledger = _ledger(folder)
+    whole = _rows(plan_advice(ledger, ASOF, Settings()))
+    customers = sorted({str(r["customer_id"]) for r in whole})[:40]
+    for customer in customers:
+        mine = [r for r in whole if r["customer_id"] == customer]
+        assert customer_advice(_ledger(folder), ASOF, Settings(), customer) == mine
+    assert customer_advice(ledger, ASOF, Settings(), "no such customer") == []

@@ -113,7 +113,8 @@ def test_the_kernels_choice_equals_the_scalar_reference(
 
 
 def test_many_blocks_rate_like_one() -> None:
-    """Blocks run in parallel: rating 10,000 lines at once equals rating them one by one."""
+    """Blocks run in parallel: rating 10,000 lines at once equals rating them on one thread,
+    and one by one."""
     catalogue = Catalogue(
         (
             Plan("A", "A", 1000, "GBP", (Allowance("data_mb", 3000, None),)),
@@ -127,7 +128,10 @@ def test_many_blocks_rate_like_one() -> None:
     use = rng.integers(0, 4000, size=(10_000, MONTHS, 2), dtype=np.int64)
     present = rng.random((10_000, MONTHS)) < 0.8
     current = np.zeros(10_000, np.int64)
-    whole = best_plans(use, present, current, arrays, 1)
+    whole = best_plans(use, present, current, arrays, 1, parallel=True)
+    serial = best_plans(use, present, current, arrays, 1, parallel=False)
+    for name in ("best", "best_total_minor", "best_headroom_permille", "current_total_minor"):
+        assert (getattr(whole, name) == getattr(serial, name)).all()
     for i in (0, 4095, 4096, 9999):
         one = best_plans(use[i : i + 1], present[i : i + 1], current[i : i + 1], arrays, 1)
         assert (one.best[0], one.best_total_minor[0]) == (whole.best[i], whole.best_total_minor[i])

@@ -18,7 +18,8 @@ import duckdb
 from goodwill.errors import IngestError, MissingTableError, TooManyBadRowsError
 from goodwill.ledger.checks import quote_ident
 from goodwill.ledger.contract import TABLES, Table
-from goodwill.ledger.rating_usage import build_in_snapshot
+from goodwill.ledger.rating_usage import write_rating_usage
+from goodwill.ledger.reader import open_ledger
 from goodwill.ledger.snapshot import (
     new_snapshot_dir,
     replace_folder,
@@ -96,7 +97,7 @@ def ingest(source_dir: Path, settings: Settings, progress: Progress | None = Non
         )
         if progress:
             progress("laying out usage for rating")
-        build_in_snapshot(snapshot)
+        write_rating_usage(open_ledger(snapshot).con.con, snapshot)
     except BaseException:
         shutil.rmtree(snapshot)
         raise

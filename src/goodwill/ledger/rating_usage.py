@@ -9,9 +9,9 @@ subscription's ``subscription_id, customer_id, plan_id, started_at, ended_at,
 contract_end``, then ``use/{period}/{kind}`` (BIGINT, 0 where nothing was recorded) for
 every period and kind the usage holds and ``seen/{period}`` (any usage recorded that
 month). Sorted by ``sub_key``, in row groups of :data:`ROW_GROUP` subscriptions, so a
-block of subscriptions reads as contiguous column chunks. Its Parquet metadata lists the
-cells recorded (period, kind, largest quantity): the rating needs no pass over the usage
-to find the kinds in use.
+block of subscriptions reads as contiguous column chunks. ``rating_usage.json`` beside it
+lists the cells recorded (period, kind, largest quantity): the rating needs no pass over
+the usage to find the kinds in use.
 
 A ledger written before this table existed still opens: the table is built on first use
 (into its snapshot, atomically) or, for a ledger held in memory, computed as a view.
@@ -22,22 +22,24 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from goodwill.errors import LedgerError
-from goodwill.ledger.reader import MANIFEST, Ledger
+from goodwill.ledger.folder import MANIFEST
 
 if TYPE_CHECKING:
     import duckdb
 
+    from goodwill.ledger.reader import Ledger
+
 FILE = "rating_usage.parquet"
 #: Subscriptions per Parquet row group: one block of the rating reads one group.
 ROW_GROUP = 65_536
-#: The key of the cells' list in the file's Parquet metadata.
-CELLS_KEY = "goodwill.rating_usage.cells"
+#: The cells recorded, ``[[period, kind, largest quantity], ...]``, beside the table.
+CELLS_FILE = "rating_usage.json"
 #: The subscription columns the table carries, before the use columns.
 SUBSCRIPTION_COLUMNS = (
     "subscription_id",
@@ -129,33 +131,45 @@ def layout_sql(cells: Mapping[tuple[str, str], int]) -> str:
 
 
 def write_rating_usage(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
-    """Build the table from ``con``'s ledger views into ``folder`` (written under a
-    temporary name and renamed: a reader never sees half a file)."""
+    """Build the table from ``con``'s ledger views into ``folder``: the cells' list
+    (:data:`CELLS_FILE`) first, then the Parquet file, each written under a temporary
+    name and renamed, so a reader that finds the table finds it whole."""
     cells = recorded_cells(con)
-    target = folder / FILE
-    staged = folder / f".{FILE}-{uuid.uuid4().hex[:8]}"
-    metadata = json.dumps([[p, k, q] for (p, k), q in sorted(cells.items())])
+    _replace(folder / CELLS_FILE, lambda staged: staged.write_text(cells_json(cells)))
+    _replace(
+        folder / FILE,
+        lambda staged: con.execute(
+            f"COPY ({layout_sql(cells)}) TO {_literal(str(staged))} "
+            f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP})"
+        ),
+    )
+    return folder / FILE
+
+
+def _replace(target: Path, write: Callable[[Path], object]) -> None:
+    staged = target.with_name(f".{target.name}-{uuid.uuid4().hex[:8]}")
     try:
-        con.execute(
-            f"COPY ({layout_sql(cells)}) TO {_literal(str(staged))} (FORMAT parquet, "
-            f"ROW_GROUP_SIZE {ROW_GROUP}, KV_METADATA {{{_literal(CELLS_KEY)}: "
-            f"{_literal(metadata)}}})"
-        )
+        write(staged)
         os.replace(staged, target)
     finally:
         staged.unlink(missing_ok=True)
-    return target
 
 
-def read_cells(path: Path) -> dict[tuple[str, str], int]:
-    """The cells listed in a rating-usage file's metadata."""
-    import pyarrow.parquet as pq
+def cells_json(cells: Mapping[tuple[str, str], int]) -> str:
+    return json.dumps([[p, k, q] for (p, k), q in sorted(cells.items())]) + "\n"
 
-    metadata = pq.read_schema(path).metadata or {}
-    found = metadata.get(CELLS_KEY.encode())
-    if found is None:
-        raise LedgerError(f"{path} lists no usage cells; ingest the source files again")
-    return {(p, k): int(q) for p, k, q in json.loads(found)}
+
+def parse_cells(text: str, where: str) -> dict[tuple[str, str], int]:
+    """The cells of a :data:`CELLS_FILE`'s text (``where`` names it in errors)."""
+    try:
+        return {(p, k): int(q) for p, k, q in json.loads(text)}
+    except (ValueError, TypeError) as exc:
+        raise LedgerError(f"{where} is not a list of usage cells ({exc}); ingest again") from exc
+
+
+def read_cells(folder: Path) -> dict[tuple[str, str], int]:
+    path = folder / CELLS_FILE
+    return parse_cells(path.read_text(), str(path))
 
 
 def rating_usage(ledger: Ledger) -> RatingUsage:
@@ -167,25 +181,19 @@ def rating_usage(ledger: Ledger) -> RatingUsage:
         raw.execute(f"CREATE OR REPLACE TEMP VIEW _rating_usage AS {layout_sql(cells)}")
         return RatingUsage("_rating_usage", None, cells)
     snapshot = ledger.path.resolve()  # one snapshot for the whole run, even if re-ingested
+    path = ensure_rating_usage(snapshot, raw)
+    return RatingUsage(f"read_parquet({_literal(str(path))})", path, read_cells(snapshot))
+
+
+def ensure_rating_usage(snapshot: Path, con: duckdb.DuckDBPyConnection) -> Path:
+    """The table's file in a ledger snapshot folder, built now if an older goodwill wrote
+    the ledger (``con``: a DuckDB connection with the ledger's views)."""
     path = snapshot / FILE
-    if not path.exists():
-        path = _build_on_first_use(raw, snapshot)
-    return RatingUsage(f"read_parquet({_literal(str(path))})", path, read_cells(path))
-
-
-def _build_on_first_use(raw: duckdb.DuckDBPyConnection, snapshot: Path) -> Path:
+    if path.exists() and (snapshot / CELLS_FILE).exists():
+        return path
     if not os.access(snapshot, os.W_OK):
         raise LedgerError(
             f"{snapshot} has no {FILE} (the ledger was written by an older goodwill) and the "
             "folder is read-only; run `goodwill ingest SOURCE_DIR` again to add it"
         )
-    return write_rating_usage(raw, snapshot)
-
-
-def build_in_snapshot(snapshot: Path) -> Path:
-    """Write the table into a new snapshot that holds its contract tables and manifest
-    (ingest calls this before the snapshot is swapped in)."""
-    from goodwill.ledger.reader import open_ledger
-
-    ledger = open_ledger(snapshot)
-    return write_rating_usage(ledger.con.con, snapshot)
+    return write_rating_usage(con, snapshot)
