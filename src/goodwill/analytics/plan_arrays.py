@@ -56,6 +56,13 @@ class PlanArrays:
     def plan_ids(self) -> tuple[str, ...]:
         return tuple(p.plan_id for p in self.plans)
 
+    @staticmethod
+    def empty_for_warm_up() -> PlanArrays:
+        """One free plan with one unlimited kind: enough to load the kernel."""
+        from goodwill.analytics.catalogue import Catalogue
+
+        return plan_arrays(Catalogue((Plan("P", "P", 0, "GBP"),), {}), ("k",))
+
     def max_rate_units(self) -> Int64s:
         """The largest rate any plan charges per kind (for the overflow check)."""
         if not self.plans:

@@ -241,3 +241,12 @@ def best_plans(
                 found.best_total_minor, found.best_months_fitting, found.best_headroom_permille,
                 found.best_months_cheaper, found.total_use)  # fmt: skip
     return found
+
+
+def warm_up() -> None:
+    """Load both kernels (from numba's cache, or compile them): a process's first call
+    pays this once, a second or two; callers that time the rating call it first."""
+    one = PlanArrays.empty_for_warm_up()
+    for parallel in (False, True):
+        best_plans(np.zeros((1, 1, 1), np.int64), np.ones((1, 1), np.bool_),
+                   np.zeros(1, np.int64), one, 0, parallel=parallel)  # fmt: skip
