@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 
 from goodwill.ledger.contract import TABLES
-from goodwill.ledger.reader import MANIFEST, Ledger, table_path
+from goodwill.ledger.folder import MANIFEST, table_path
+from goodwill.ledger.reader import Ledger
 
 
 def write_ledger_folder(ledger: Ledger, folder: Path) -> Path:

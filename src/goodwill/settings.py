@@ -61,10 +61,11 @@ class Settings(BaseSettings):
         description="Advice needs a monthly saving of at least this percentage of the current cost.",
     )
     rating_slice_subscriptions: int = Field(
-        default=2_000_000,
+        default=262_144,
         ge=0,
-        description="Re-rating takes the subscriptions in slices of at most this many, so its "
-        "memory stays flat as the ledger grows (0: all at once).",
+        description="Re-rating reads the subscriptions in batches of at most this many and "
+        "rates each batch with the compiled kernel, so its memory stays flat as the ledger "
+        "grows (0: all at once).",
     )
 
     holdout_percent: int = Field(

@@ -9,12 +9,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import ibis
-import pyarrow.csv as pa_csv
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from goodwill.analytics.advice import rated_advice
-from goodwill.analytics.engine import is_spark
 from goodwill.errors import ConfigError
 from goodwill.ledger.reader import Ledger
 from goodwill.settings import Settings
@@ -70,15 +70,16 @@ def run_advice(
     check_out_path(out)
     started = time.perf_counter()
     rated = rated_advice(ledger, asof, settings, progress=progress)
-    advised = rated.filter(rated.advised)
+    # The advised rows once, in the driver; every sum below is over them (any engine).
+    advised = rated.filter(rated.advised).to_pyarrow().sort_by("subscription_id")
     if out is not None:
-        _write(ledger, advised.order_by("subscription_id"), out)
+        write_advice(advised, out)
     return AdviceReport(
         asof=asof,
         lookback_months=settings.lookback_months,
         subscriptions_rated=int(rated.count().to_pyarrow().as_py()),
-        advised=int(advised.count().to_pyarrow().as_py()),
-        advised_in_contract=int(advised.filter(advised.in_contract).count().to_pyarrow().as_py()),
+        advised=advised.num_rows,
+        advised_in_contract=int(pc.sum(advised["in_contract"]).as_py() or 0),
         totals=_totals(advised),
         largest=tuple(_largest(advised)),
         seconds=time.perf_counter() - started,
@@ -86,32 +87,42 @@ def run_advice(
     )
 
 
-def _write(ledger: Ledger, rows: ibis.Table, out: Path) -> None:
-    """One .csv or .parquet file (Spark would write a folder of parts: the driver writes it)."""
-    if is_spark(ledger.con):
-        table = rows.to_pyarrow()
-        if out.suffix.lower() == ".csv":
-            pa_csv.write_csv(table, out)
-        else:
-            pq.write_table(table, out)
+def write_advice(rows: pa.Table, out: Path) -> None:
+    """The one writer of advice files, whichever engine rated: a .parquet file, or a .csv
+    with a header, strings quoted only where they must be, and whole numbers as integers.
+
+    (Each engine's own CSV writer differs: DuckDB wrote ``0.0`` where Spark wrote ``0``,
+    and pyarrow's quotes every string.)
+    """
+    if out.suffix.lower() == ".parquet":
+        pq.write_table(rows, out)
         return
-    write = ledger.con.to_csv if out.suffix.lower() == ".csv" else ledger.con.to_parquet
-    write(rows, out)
+    con = duckdb.connect()
+    con.register("advice", rows)
+    target = str(out).replace("'", "''")
+    con.execute(f"COPY advice TO '{target}' (HEADER, DELIMITER ',')")
 
 
-def _totals(advised: ibis.Table) -> tuple[SavingTotals, ...]:
+def _totals(advised: pa.Table) -> tuple[SavingTotals, ...]:
     sums = advised.group_by("currency").aggregate(
-        advised=advised.count(),
-        monthly_saving_minor=advised.monthly_saving_minor.sum(),
-        annual_saving_minor=advised.annual_saving_minor.sum(),
+        [("currency", "count"), ("monthly_saving_minor", "sum"), ("annual_saving_minor", "sum")]
     )
-    rows = sums.order_by("currency").to_pyarrow().to_pylist()
-    return tuple(SavingTotals(**{k: v for k, v in r.items()}) for r in rows)
+    rows = sums.sort_by("currency").to_pylist()
+    return tuple(
+        SavingTotals(
+            currency=r["currency"],
+            advised=r["currency_count"],
+            monthly_saving_minor=r["monthly_saving_minor_sum"],
+            annual_saving_minor=r["annual_saving_minor_sum"],
+        )
+        for r in rows
+    )
 
 
-def _largest(advised: ibis.Table) -> list[dict[str, Any]]:
-    top = advised.order_by([ibis.desc("annual_saving_minor"), "subscription_id"]).limit(TOP)
+def _largest(advised: pa.Table) -> list[dict[str, Any]]:
+    order = [("annual_saving_minor", "descending"), ("subscription_id", "ascending")]
+    top = advised.take(pc.select_k_unstable(advised, k=TOP, sort_keys=order)).sort_by(order)
     return [
         {k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()}
-        for row in top.to_pyarrow().to_pylist()
+        for row in top.to_pylist()
     ]

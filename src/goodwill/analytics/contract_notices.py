@@ -12,13 +12,9 @@ from datetime import date, timedelta
 import ibis
 import ibis.expr.types as ir
 
-from goodwill.analytics.advice import advice_rules, best_plans
+from goodwill.analytics.advice_engines import rated_lines
 from goodwill.analytics.detectors.base import conform
-from goodwill.analytics.plan_scores import (
-    plan_scores,
-    rated_subscriptions,
-    rating_setup,
-)
+from goodwill.analytics.plan_scores import rating_setup
 from goodwill.analytics.tariffs import best_tariffs, subscription_plans
 from goodwill.domain.contract_terms import NOTICE_DAYS_MAX, NOTICE_DAYS_MIN
 from goodwill.domain.periods import period_of
@@ -53,13 +49,13 @@ def loyalty_penalty(ledger: Ledger, asof: date, settings: Settings) -> ibis.Tabl
     setup = rating_setup(ledger, asof, settings.lookback_months)
     subs = subscription_plans(ledger, setup)
     due = subs.filter(subs.contract_end < asof, subs.device_fee_minor > 0)
-    rated = rated_subscriptions(ledger, setup).semi_join(due, "subscription_id")
-    sim_only = setup.terms.filter(setup.terms.on_sale & setup.terms.sim_only)
-    best = best_plans(plan_scores(rated, sim_only, setup), advice_rules(settings).max_unfit_months)
-    names = setup.terms.select(
-        best_plan_id=setup.terms.plan_id, best_plan_name=setup.terms.plan_name
+    rated = rated_lines(ledger, asof, settings)  # the advice's own choice, from one month up
+    best = rated.select(
+        "subscription_id",
+        best_plan_id=rated.recommended_plan_id,
+        best_plan_name=rated.recommended_plan_name,
     )
-    rows = due.left_join(best, "subscription_id").left_join(names, "best_plan_id")
+    rows = due.left_join(best, "subscription_id")
     evidence = {
         "current_plan_id": rows.current_plan_id,
         "current_plan_name": rows.current_plan_name,

@@ -11,6 +11,7 @@ makes the ibis backend the settings ask for. Spark is an optional extra
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +76,9 @@ def connect_spark(
         raise ConfigError(SPARK_MISSING) from exc
     if master.startswith("local"):  # local mode needs no network: bind to loopback
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        # The rating kernel runs in Python workers: on this machine, this Python (with
+        # goodwill); PySpark reads the variable when the session starts.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(master)
     for key, value in {**SPARK_DEFAULTS, **(conf or {})}.items():
         builder = builder.config(key, str(value))

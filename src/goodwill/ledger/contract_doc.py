@@ -84,6 +84,28 @@ def _table(table: Table) -> list[str]:
     return [*lines, ""]
 
 
+DERIVED = """## Derived: the rating-ready usage (not part of the contract)
+
+Besides the contract's tables, ingest writes `rating_usage.parquet` into the same
+snapshot, so it is swapped in and out with them in one rename. You never provide it and
+never edit it: it is the `usage` table laid out for re-rating, rebuilt by every ingest.
+
+- one row per subscription, sorted by `subscription_id`, with a dense integer `sub_key`
+  (0, 1, 2, ...) and the subscription's `customer_id`, `plan_id`, `started_at`,
+  `ended_at` and `contract_end`;
+- one BIGINT column `use/<period>/<kind>` per period and kind the usage holds (0 where
+  nothing was recorded) and one BOOLEAN `seen/<period>` per period (any usage recorded);
+- Parquet row groups of 65,536 subscriptions, so a block of subscriptions reads as
+  contiguous column chunks; `rating_usage.json` beside it lists the (period, kind)
+  cells recorded with their largest quantity.
+
+A ledger written by an older goodwill has no such file: the first run that rates builds
+it into the ledger's snapshot (written under a temporary name and renamed), or, when the
+folder is read-only, stops with a message to ingest again. A run resolves the ledger's
+snapshot once, so a re-ingest during a run never mixes two snapshots' usage.
+"""
+
+
 def render_markdown() -> str:
     """The whole contract document."""
     lines = [INTRO, "## Types", "", "| type | how to write it |", "| --- | --- |"]
@@ -91,4 +113,5 @@ def render_markdown() -> str:
     lines.append("")
     for table in TABLES:
         lines += _table(table)
+    lines.append(DERIVED)
     return "\n".join(lines).rstrip() + "\n"

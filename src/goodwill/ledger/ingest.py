@@ -18,6 +18,8 @@ import duckdb
 from goodwill.errors import IngestError, MissingTableError, TooManyBadRowsError
 from goodwill.ledger.checks import quote_ident
 from goodwill.ledger.contract import TABLES, Table
+from goodwill.ledger.rating_usage import write_rating_usage
+from goodwill.ledger.reader import open_ledger
 from goodwill.ledger.snapshot import (
     new_snapshot_dir,
     replace_folder,
@@ -93,6 +95,9 @@ def ingest(source_dir: Path, settings: Settings, progress: Progress | None = Non
             {r.table: r.accepted for r in reports},
             {r.table: r.quarantined for r in reports},
         )
+        if progress:
+            progress("laying out usage for rating")
+        write_rating_usage(open_ledger(snapshot).con.con, snapshot)
     except BaseException:
         shutil.rmtree(snapshot)
         raise

@@ -1,4 +1,8 @@
-"""Open the validated Parquet ledger as ibis tables (DuckDB by default, or Spark)."""
+"""Open the validated Parquet ledger as ibis tables (DuckDB by default, or Spark).
+
+Imports run one way: this module uses :mod:`goodwill.ledger.spark_views` for a Spark
+connection; the views module knows the folder (:mod:`goodwill.ledger.folder`), not this.
+"""
 
 from __future__ import annotations
 
@@ -11,25 +15,15 @@ from typing import TYPE_CHECKING
 
 from goodwill.errors import LedgerError
 from goodwill.ledger.contract import TABLES, TABLES_BY_NAME, Table
+from goodwill.ledger.folder import MANIFEST, table_path
 
-#: The file in a ledger folder that says what was ingested, when, and how many rows each table holds.
-MANIFEST = "_manifest.json"
+__all__ = ["MANIFEST", "Ledger", "ledger_from_frames", "open_ledger", "open_ledger_url"]
 
 if TYPE_CHECKING:
     import ibis
     import pandas as pd
     import pyarrow as pa
     from ibis.backends import BaseBackend
-
-
-def table_entry(table: Table) -> str:
-    """A table's name in a ledger folder: a file, or a hive-partitioned folder."""
-    return table.name if table.partition_by else f"{table.name}.parquet"
-
-
-def table_path(ledger_dir: Path, table: Table) -> Path:
-    """Where a table lives in a ledger folder."""
-    return ledger_dir / table_entry(table)
 
 
 @dataclass

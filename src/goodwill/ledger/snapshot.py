@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from goodwill.errors import LedgerError
 from goodwill.ledger.checks import quote_ident
 from goodwill.ledger.contract import TABLES, Table
-from goodwill.ledger.reader import MANIFEST, table_path
+from goodwill.ledger.folder import MANIFEST, table_path
 
 
 def new_snapshot_dir(data_dir: Path) -> Path:

@@ -16,7 +16,8 @@ import ibis.expr.datatypes as dt
 
 from goodwill.errors import LedgerError
 from goodwill.ledger.contract import TABLES, Table
-from goodwill.ledger.reader import table_entry, table_path
+from goodwill.ledger.folder import table_entry, table_path
+from goodwill.ledger.rating_usage import CELLS_FILE, FILE, parse_cells
 
 if TYPE_CHECKING:
     from ibis.backends import BaseBackend
@@ -55,6 +56,43 @@ def create_spark_views(con: BaseBackend, ledger: Path | str, rows: Mapping[str, 
     for table in TABLES:
         for statement in _view_sql(_location(ledger, table), table, rows.get(table.name, 0)):
             con.raw_sql(statement)
+    create_rating_usage_views(con, ledger)
+
+
+#: The Spark views of the rating-ready usage (goodwill.ledger.rating_usage).
+RATING_USAGE_VIEW, RATING_CELLS_VIEW = "_goodwill_rating_usage", "_goodwill_rating_cells"
+
+
+def create_rating_usage_views(con: BaseBackend, ledger: Path | str) -> bool:
+    """Views of the ledger's rating-ready usage and of its cells' list, when the ledger
+    has them (False: a ledger written before them; nothing is declared)."""
+    if isinstance(ledger, Path):
+        folder = ledger.resolve()
+        found = (folder / CELLS_FILE).read_text() if (folder / FILE).exists() else None
+        where = str(folder / FILE)
+    else:
+        found = read_spark_text(con, f"{ledger}/{CELLS_FILE}")
+        where = f"{ledger}/{FILE}"
+    if found is None:
+        return False
+    cells = parse_cells(found, CELLS_FILE)
+    con.raw_sql(
+        f"CREATE OR REPLACE TEMPORARY VIEW `{RATING_USAGE_VIEW}` USING parquet "
+        f"OPTIONS (path '{where}')"
+    )
+    values = ", ".join(f"({_string(p)}, {_string(k)}, {q})" for (p, k), q in sorted(cells.items()))
+    body = (
+        f"SELECT * FROM VALUES {values} AS t(period, kind, most)"
+        if cells
+        else "SELECT CAST(NULL AS STRING) period, CAST(NULL AS STRING) kind, "
+        "CAST(NULL AS BIGINT) most WHERE false"
+    )
+    con.raw_sql(f"CREATE OR REPLACE TEMPORARY VIEW `{RATING_CELLS_VIEW}` AS {body}")
+    return True
+
+
+def _string(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _location(ledger: Path | str, table: Table) -> str:

@@ -112,8 +112,10 @@ def rows_of(ledger: Ledger, table: str, customer_id: str, order: str, limit: int
 
 
 def advice(ledger: Ledger, asof: date, settings: Settings, customer_id: str) -> list[Row]:
-    """Plan advice for the customer's subscriptions (empty when nothing cheaper fits)."""
-    from goodwill.analytics.advice import plan_advice
+    """Plan advice for the customer's subscriptions (empty when nothing cheaper fits),
+    rated in-process for this customer alone."""
+    from goodwill.analytics.customer_advice import customer_advice
 
-    rows = plan_advice(ledger, asof, settings)
-    return all_rows(rows.filter(rows.customer_id == customer_id))
+    if not _matchable(customer_id):
+        return []
+    return customer_advice(ledger, asof, settings, customer_id)

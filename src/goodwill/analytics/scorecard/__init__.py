@@ -51,7 +51,7 @@ def build_scorecard(
     if with_advice:
         from goodwill.analytics.advice import rated_advice
 
-        advice = rated_advice(ledger, asof, settings, name="_goodwill_scorecard_advice")
+        advice = rated_advice(ledger, asof, settings)
     currency = _currency(ledger)
     customer = customer_perspective(ledger, window, advice)
     perspectives = (

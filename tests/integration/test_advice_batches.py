@@ -1,0 +1,71 @@
+"""Rating in batches gives exactly the advice of rating everything at once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import pytest
+
+from goodwill.analytics.advice import better_plan, plan_advice
+from goodwill.ledger.ingest import ingest
+from goodwill.ledger.reader import Ledger, open_ledger
+from goodwill.ledger.sample import write_sample
+from goodwill.settings import Settings
+
+ASOF = date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    folder = tmp_path_factory.mktemp("batches")
+    write_sample(folder / "source", customers=1_200, months=8, seed=5, asof=ASOF)
+    settings = Settings(data_dir=folder / "data")
+    ingest(folder / "source", settings)
+    return settings
+
+
+def _rows(table: ibis.Table) -> list[dict[str, object]]:
+    return table.order_by("subscription_id").to_pyarrow().to_pylist()
+
+
+def _ledger(settings: Settings) -> Ledger:
+    return open_ledger(settings.ledger_dir)  # a new connection: nothing rated yet
+
+
+def test_advice_rated_in_batches_is_the_advice_rated_whole(folder: Settings) -> None:
+    whole = _rows(plan_advice(_ledger(folder), ASOF, Settings(rating_slice_subscriptions=0),
+                              advised_only=False))  # fmt: skip
+    seen: list[float] = []
+    batched = _rows(
+        plan_advice(
+            _ledger(folder),
+            ASOF,
+            Settings(rating_slice_subscriptions=300),
+            advised_only=False,
+            progress=seen.append,
+        )
+    )
+    assert len(whole) > 800 and sum(bool(r["advised"]) for r in whole) > 100
+    assert batched == whole
+    assert len(seen) >= 4 and seen == sorted(seen) and seen[-1] == 100
+
+
+def test_better_plan_moments_do_not_depend_on_the_batches(folder: Settings) -> None:
+    once = _rows(better_plan(_ledger(folder), ASOF, Settings(rating_slice_subscriptions=0)))
+    batched = _rows(better_plan(_ledger(folder), ASOF, Settings(rating_slice_subscriptions=250)))
+    assert len(once) > 100 and batched == once
+
+
+def test_one_customers_advice_rated_in_process_is_their_rows_of_the_whole(
+    folder: Settings,
+) -> None:
+    from goodwill.analytics.customer_advice import customer_advice
+
+    ledger = _ledger(folder)
+    whole = _rows(plan_advice(ledger, ASOF, Settings()))
+    customers = sorted({str(r["customer_id"]) for r in whole})[:40]
+    for customer in customers:
+        mine = [r for r in whole if r["customer_id"] == customer]
+        assert customer_advice(_ledger(folder), ASOF, Settings(), customer) == mine
+    assert customer_advice(ledger, ASOF, Settings(), "no such customer") == []

@@ -1,0 +1,138 @@
+"""The compiled rating kernel chooses exactly what the scalar reference in domain/ chooses."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import hypothesis.strategies as st
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+
+from goodwill.analytics.catalogue import Catalogue
+from goodwill.analytics.plan_arrays import plan_arrays
+from goodwill.analytics.rating_kernel import NO_CANDIDATE, best_plans
+from goodwill.domain.advice import AdviceRules, advise_subscription
+from goodwill.domain.rating import Allowance, Plan
+
+KINDS = ("data_mb", "intl_min", "sms", "voice_min")
+MONTHS = 6
+RATES = st.one_of(
+    st.sampled_from([Decimal("0"), Decimal("1"), Decimal("25"), Decimal("0.5"), Decimal("0.0001")]),
+    st.integers(0, 1_000_000).map(lambda units: Decimal(units) / 10_000),
+)
+QUANTITY = st.one_of(st.sampled_from([0, 1, 500, 3000]), st.integers(0, 6000))
+
+
+@st.composite
+def plans(draw: st.DrawFn, index: int) -> Plan:
+    kinds = draw(st.lists(st.sampled_from(KINDS), unique=True, max_size=len(KINDS)))
+    allowances = tuple(
+        Allowance(kind, draw(st.none() | st.integers(0, 3000)), draw(st.none() | RATES))
+        for kind in kinds
+    )
+    return Plan(
+        plan_id=f"P{index:02d}",
+        name=f"Plan {index}",
+        monthly_fee_minor=draw(st.sampled_from([0, 500, 750, 1000]) | st.integers(0, 3000)),
+        currency=draw(st.sampled_from(["GBP", "GBP", "GBP", "EUR"])),
+        allowances=allowances,
+        on_sale=draw(st.booleans()),
+        device_fee_minor=draw(st.sampled_from([0, 0, 0, 1500])),
+    )
+
+
+@st.composite
+def catalogues(draw: st.DrawFn) -> Catalogue:
+    found = draw(st.lists(st.integers(0, 99), unique=True, min_size=1, max_size=8))
+    rates = draw(
+        st.dictionaries(st.tuples(st.sampled_from(KINDS), st.sampled_from(["GBP", "EUR"])), RATES)
+    )
+    return Catalogue(tuple(draw(plans(i)) for i in found), rates)
+
+
+@st.composite
+def subscriptions(draw: st.DrawFn, count: int) -> tuple[np.ndarray, np.ndarray]:
+    cells = count * MONTHS
+    quantities = draw(st.lists(QUANTITY, min_size=cells * len(KINDS), max_size=cells * len(KINDS)))
+    flags = draw(st.lists(st.booleans(), min_size=cells, max_size=cells))
+    use = np.array(quantities, np.int64).reshape(count, MONTHS, len(KINDS))
+    present = np.array(flags, np.bool_).reshape(count, MONTHS)
+    return use, present
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogues(), st.data(), st.sampled_from([0, 1, 2]))
+def test_the_kernels_choice_equals_the_scalar_reference(
+    catalogue: Catalogue, data: st.DataObject, max_unfit: int
+) -> None:
+    arrays = plan_arrays(catalogue, KINDS)
+    count = data.draw(st.integers(1, 12))
+    use, present = data.draw(subscriptions(count))
+    rows = st.integers(0, arrays.count - 1)
+    current = np.array(data.draw(st.lists(rows, min_size=count, max_size=count)), np.int64)
+    got = best_plans(use, present, current, arrays, max_unfit)
+    rules = AdviceRules(min_history_months=1, max_unfit_months=max_unfit)
+    for i in range(count):
+        plan = arrays.plans[current[i]]
+        months = [
+            dict(zip(KINDS, map(int, use[i, m]), strict=True))
+            for m in range(MONTHS)
+            if present[i, m]
+        ]
+        advice = advise_subscription(
+            plan, arrays.plans, months, catalogue.rates_for(plan.currency), rules
+        )
+        assert got.months_considered[i] == len(months)
+        if advice is None:
+            assert got.best[i] == NO_CANDIDATE
+            continue
+        assert got.current_total_minor[i] == advice.current.total_minor
+        assert got.total_use[i].tolist() == [sum(m[k] for m in months) for k in KINDS]
+        offered = any(
+            p.on_sale and p.sim_only and p.currency == plan.currency for p in arrays.plans
+        )
+        expected = advice.recommended
+        if not offered:
+            assert got.best[i] == NO_CANDIDATE
+        elif expected is None:
+            assert got.best[i] < 0
+        else:
+            best = got.best[i]
+            assert arrays.plans[best].plan_id == expected.plan_id
+            assert (
+                got.best_total_minor[i],
+                got.best_months_fitting[i],
+                got.best_headroom_permille[i],
+                got.best_months_cheaper[i],
+            ) == (
+                expected.total_minor,
+                expected.months_fitting,
+                expected.headroom_permille,
+                expected.months_cheaper,
+            )
+
+
+def test_many_blocks_rate_like_one() -> None:
+    """Blocks run in parallel: rating 10,000 lines at once equals rating them on one thread,
+    and one by one."""
+    catalogue = Catalogue(
+        (
+            Plan("A", "A", 1000, "GBP", (Allowance("data_mb", 3000, None),)),
+            Plan("B", "B", 500, "GBP", (Allowance("data_mb", 1000, Decimal("0.25")),)),
+            Plan("C", "C", 700, "GBP", (Allowance("data_mb", 2000, Decimal("1")),)),
+        ),
+        {("sms", "GBP"): Decimal("0.1")},
+    )
+    arrays = plan_arrays(catalogue, ("data_mb", "sms"))
+    rng = np.random.default_rng(7)
+    use = rng.integers(0, 4000, size=(10_000, MONTHS, 2), dtype=np.int64)
+    present = rng.random((10_000, MONTHS)) < 0.8
+    current = np.zeros(10_000, np.int64)
+    whole = best_plans(use, present, current, arrays, 1, parallel=True)
+    serial = best_plans(use, present, current, arrays, 1, parallel=False)
+    for name in ("best", "best_total_minor", "best_headroom_permille", "current_total_minor"):
+        assert (getattr(whole, name) == getattr(serial, name)).all()
+    for i in (0, 4095, 4096, 9999):
+        one = best_plans(use[i : i + 1], present[i : i + 1], current[i : i + 1], arrays, 1)
+        assert (one.best[0], one.best_total_minor[0]) == (whole.best[i], whole.best_total_minor[i])
+    assert set(np.unique(whole.best)) <= {-1, 0, 1, 2}
