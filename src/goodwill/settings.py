@@ -238,6 +238,14 @@ class Settings(BaseSettings):
         ge=1,
         description="Attempts before a message is marked failed, with backoff between.",
     )
+    web_delivery_interval_seconds: int = Field(
+        default=30,
+        ge=0,
+        le=86400,
+        description="`goodwill serve` delivers the outbox in a thread of its own, woken by "
+        "each request that queues a message and every this many seconds for retries; 0 "
+        "leaves all delivery to `goodwill deliver`.",
+    )
 
     @property
     def ledger_dir(self) -> Path:

@@ -22,6 +22,7 @@ from goodwill.domain.formatting import format_day, format_money
 from goodwill.settings import Settings
 from goodwill.store import make_engine, session_factory, store_url_for
 from goodwill.web.config import web_config
+from goodwill.web.delivery import DeliveryThread, outbox_delivery
 from goodwill.web.deps import WebState
 from goodwill.web.errors import NotSignedIn, WebError
 from goodwill.web.pages import cell, page, see_other
@@ -36,7 +37,11 @@ def create_app(settings: Settings, state: WebState | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if state.delivery is not None:
+            state.delivery.start()
         yield
+        if state.delivery is not None:
+            state.delivery.stop()
         state.engine.dispose()
 
     app = FastAPI(
@@ -70,7 +75,12 @@ def _state(settings: Settings) -> WebState:
     limiter = LoginLimiter(
         sessions, config.session_secret, config.login_attempts, config.login_window_s
     )
-    return WebState(settings, config, engine, sessions, templates, limiter)
+    interval = settings.web_delivery_interval_seconds
+    delivery = DeliveryThread(outbox_delivery(settings, engine), interval) if interval else None
+    read_sessions = session_factory(engine, reads_only=True)
+    return WebState(
+        settings, config, engine, sessions, read_sessions, templates, limiter, delivery=delivery
+    )
 
 
 def _routes(app: FastAPI) -> None:

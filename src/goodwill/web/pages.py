@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from goodwill.channels import deliver
-from goodwill.channels.configure import channel_for
 from goodwill.web.deps import WebState
 from goodwill.web.errors import BadInput, WebError
 from goodwill.web.security import csrf_token
-
-log = logging.getLogger("goodwill.web")
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -56,17 +51,10 @@ def see_other(url: str) -> RedirectResponse:
 
 
 def deliver_outbox(state: WebState) -> None:
-    """Send what the request queued (after the response); failures stay queued for retry."""
-    try:
-        report = deliver(
-            state.engine,
-            channel_for(state.settings),
-            max_attempts=state.settings.max_delivery_attempts,
-        )
-    except Exception as exc:  # the messages stay in the outbox; `goodwill deliver` retries
-        log.warning("outbox delivery failed: %s", type(exc).__name__)
-        return
-    log.info("outbox: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
+    """Wake the process's delivery thread for what the request committed; returns at once
+    (see :mod:`goodwill.web.delivery`). Without the thread, `goodwill deliver` sends it."""
+    if state.delivery is not None:
+        state.delivery.wake()
 
 
 def cell(value: object, column: str, currency: str = "GBP") -> str:
