@@ -27,6 +27,7 @@ from goodwill.web.deps import WebState
 from goodwill.web.errors import NotSignedIn, WebError
 from goodwill.web.pages import cell, page, see_other
 from goodwill.web.security import LoginLimiter
+from goodwill.web.sessions import ServerSessions
 
 HERE = Path(__file__).parent
 
@@ -53,6 +54,7 @@ def create_app(settings: Settings, state: WebState | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.web = state
+    app.add_middleware(ServerSessions)  # added first, so it runs inside the cookie's middleware
     app.add_middleware(
         SessionMiddleware,
         secret_key=state.config.session_secret,

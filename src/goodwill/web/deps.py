@@ -83,7 +83,9 @@ def ledger(state: StateDep) -> Iterator[Ledger]:
         opened.con.disconnect()
 
 
-SessionDep = Annotated[Session, Depends(store_session)]
+# scope="function": the session is closed as soon as the route returns, before the response
+# is sent, so no transaction (nor SQLite lock) outlives the route.
+SessionDep = Annotated[Session, Depends(store_session, scope="function")]
 LedgerDep = Annotated[Ledger, Depends(ledger)]
 
 
