@@ -20,7 +20,10 @@ If more than `--max-bad-fraction` (default 1%) of any table's rows are bad, or a
 table or column is missing, ingest stops and the previous ledger stays as it was.
 
 Columns not listed here are ignored (ingest says which). An optional column may be left
-out of the file entirely. A row whose key is also on another row is quarantined with
+out of the file entirely; ingest then warns, naming the file and the column, because that
+column is empty for every row of the new ledger. A table that has rows in the ledger is
+never replaced by none: a header-only file (or a file gone from the source folder) stops
+the ingest unless `--allow-empty TABLE` says the table really is empty now. A row whose key is also on another row is quarantined with
 every copy: goodwill never guesses which one is right. A row that refers to a row of
 another table that does not exist (or was quarantined) is quarantined too.
 
