@@ -25,6 +25,7 @@ from goodwill.web.config import web_config
 from goodwill.web.delivery import DeliveryThread, outbox_delivery
 from goodwill.web.deps import WebState
 from goodwill.web.errors import NotSignedIn, WebError
+from goodwill.web.headers import SecurityHeaders
 from goodwill.web.pages import cell, page, see_other
 from goodwill.web.security import LoginLimiter
 from goodwill.web.sessions import ServerSessions
@@ -63,6 +64,7 @@ def create_app(settings: Settings, state: WebState | None = None) -> FastAPI:
         same_site="lax",
         https_only=state.config.https_only,
     )
+    app.add_middleware(SecurityHeaders, hsts=state.config.https_only)  # outermost: every response
     _routes(app)
     _error_handlers(app)
     return app
