@@ -175,6 +175,12 @@ class Settings(BaseSettings):
         description="The sign-in rate limit's window, in seconds; counted in the store, so "
         "every `goodwill serve` process shares it.",
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses of the reverse proxies in front of `goodwill serve` whose "
+        'X-Forwarded-For is believed, as JSON in the environment: ["10.0.0.5"]. Empty (the '
+        "default): the header is ignored and the client is the connection's peer.",
+    )
     billing_webhook_url: str | None = Field(
         default=None,
         description="Where plan changes, SIM blocks and replacement orders are POSTed for the "

@@ -13,14 +13,16 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
+from goodwill.cli.serve import UVICORN_OPTIONS
 from tests.integration.conftest import Inbox, free_port
 
 
 @contextmanager
 def serving(app: FastAPI) -> Iterator[str]:
-    """``app`` on a free loopback port in a thread, its lifespan run; yields its base URL."""
+    """``app`` on a free loopback port in a thread, run as `goodwill serve` runs it (its
+    lifespan too); yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False, log_level="error")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", **UVICORN_OPTIONS)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()

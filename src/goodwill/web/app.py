@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from goodwill.domain.formatting import format_day, format_money
 from goodwill.settings import Settings
@@ -64,6 +65,8 @@ def create_app(settings: Settings, state: WebState | None = None) -> FastAPI:
         same_site="lax",
         https_only=state.config.https_only,
     )
+    if settings.trusted_proxies:  # the client's address from X-Forwarded-For, set by them only
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(SecurityHeaders, hsts=state.config.https_only)  # outermost: every response
     _routes(app)
     _error_handlers(app)
