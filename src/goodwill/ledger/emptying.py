@@ -1,10 +1,9 @@
-"""Ingest never empties a table, or a column, of the ledger without a word.
+"""Ingest never replaces a ledger table that has rows with none.
 
-- A table whose source is header-only (or whose file is gone) would replace the ledger's
-  table with nothing: ingest refuses while the ledger's table has rows, unless told
-  ``--allow-empty TABLE`` (the table really is empty now).
-- An optional column missing from a file leaves that column empty for every row: ingest
-  goes on (the contract allows it) but warns, naming the file and the column.
+A table whose source is header-only (or whose file is gone) would empty the ledger's
+table: ingest refuses while the ledger's table has rows, unless told ``--allow-empty
+TABLE`` (the table really is empty now). What ingest warns of is in
+:mod:`goodwill.ledger.ingest_warnings`.
 """
 
 from __future__ import annotations
@@ -57,13 +56,3 @@ def refuse_emptying(
             f"would empty it, so the ledger was not changed. Check the export; if {table} "
             f"really is empty now, ingest again with --allow-empty {table}"
         )
-
-
-def missing_column_warning(file: str, table: str, columns: Collection[str]) -> str:
-    """The warning for optional ``columns`` that ``file`` does not have."""
-    names = ", ".join(columns)
-    return (
-        f"{file} has no column {names}: it is optional, so ingest went on, but every "
-        f"{table} row has {names} empty in the ledger now; add the column to the export "
-        "if that is not what you meant"
-    )

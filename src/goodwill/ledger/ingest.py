@@ -18,11 +18,12 @@ import duckdb
 from goodwill.errors import IngestError, MissingTableError, TooManyBadRowsError
 from goodwill.ledger.checks import quote_ident
 from goodwill.ledger.contract import TABLES, Table
-from goodwill.ledger.emptying import (
-    check_allow_empty,
-    ledger_rows,
+from goodwill.ledger.emptying import check_allow_empty, ledger_rows, refuse_emptying
+from goodwill.ledger.ingest_warnings import (
+    ZonelessTimes,
     missing_column_warning,
-    refuse_emptying,
+    zoneless_times,
+    zoneless_warning,
 )
 from goodwill.ledger.snapshot import (
     new_snapshot_dir,
@@ -48,12 +49,15 @@ class TableReport:
     first_problem: str | None = None
     ignored_columns: tuple[str, ...] = ()
     missing_columns: tuple[str, ...] = ()  # optional columns the file lacks: empty in the ledger
+    zoneless: tuple[ZonelessTimes, ...] = ()  # times without a zone, taken as UTC
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        if not (self.file and self.missing_columns):
+        if not self.file:
             return ()
-        return (missing_column_warning(self.file, self.table, self.missing_columns),)
+        missing = [missing_column_warning(self.file, self.table, self.missing_columns)]
+        zoneless = [zoneless_warning(self.file, z) for z in self.zoneless]
+        return tuple(missing[: bool(self.missing_columns)] + zoneless)
 
     @property
     def bad_fraction(self) -> float:
@@ -157,6 +161,7 @@ def _ingest_table(
         first_problem=checked.first_problem,
         ignored_columns=raw.ignored_columns,
         missing_columns=raw.missing_columns,
+        zoneless=zoneless_times(table, raw),
     )
 
 
