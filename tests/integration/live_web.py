@@ -51,7 +51,7 @@ class Customer:
 
 def sign_in_by_email(base_url: str, email: str, inbox: Inbox, timeout_s: float = 30) -> Customer:
     """Ask for a link, wait for it on the loopback SMTP server, and use it."""
-    client = httpx.Client(base_url=base_url, timeout=60)
+    client = new_client(base_url)
     form = client.get("/signin")
     sent = client.post("/signin", data={"email": email, "csrf_token": form_csrf(form.text)})
     assert sent.status_code == 200, sent.text
@@ -60,6 +60,12 @@ def sign_in_by_email(base_url: str, email: str, inbox: Inbox, timeout_s: float =
     done = client.post(link, data={"csrf_token": form_csrf(confirm.text)})
     assert done.status_code == 303, done.text
     return Customer(client, client.get("/api/session").json()["csrf_token"])
+
+
+def new_client(base_url: str) -> httpx.Client:
+    """A client that drops an idle connection after 2 s, before uvicorn closes it (5 s):
+    a request on a connection the server is closing would fail with a reset."""
+    return httpx.Client(base_url=base_url, timeout=60, limits=httpx.Limits(keepalive_expiry=2))
 
 
 def wait_for_link(inbox: Inbox, email: str, base_url: str, timeout_s: float) -> str:

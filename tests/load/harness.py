@@ -33,7 +33,13 @@ from goodwill.store.models import Action, BudgetSpend, Message, PlanChangeReques
 from goodwill.web.app import create_app
 from tests.conftest import write_source
 from tests.integration.conftest import Inbox, free_port
-from tests.integration.live_web import Customer, form_csrf, serving, sign_in_by_email
+from tests.integration.live_web import (
+    Customer,
+    form_csrf,
+    new_client,
+    serving,
+    sign_in_by_email,
+)
 from tests.integration.web_support import AGENT_PASSWORD, recent_periods, seed_people
 
 #: A delivery worker as `goodwill deliver` runs, in a loop, with a short lease and backoff
@@ -263,7 +269,7 @@ def _customer_work(customer: Customer, n: int, timings: Timings) -> None:
 
 
 def _agent_work(url: str, timings: Timings) -> None:
-    with httpx.Client(base_url=url, timeout=60) as client:
+    with new_client(url) as client:
         login = client.get("/desk/login")
         data = {"email": "priya@care.example", "password": AGENT_PASSWORD}
         form = {**data, "csrf_token": form_csrf(login.text)}

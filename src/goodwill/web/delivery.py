@@ -52,8 +52,13 @@ class DeliveryThread:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="goodwill-delivery", daemon=True)
-        self._thread.start()
+        """Start the thread (again, after :meth:`stop`); a second start while running does nothing."""
+        with self._changed:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stopping = False
+            self._thread = threading.Thread(target=self._run, name="goodwill-delivery", daemon=True)
+            self._thread.start()
 
     def wake(self) -> None:
         """Ask for a delivery soon; returns at once."""
