@@ -13,6 +13,7 @@
         ├── MissingTableError           a required table file is absent
         ├── MissingColumnError          a required column is absent from a table file
         ├── UnreadableFileError         empty, not CSV/Parquet, or not decodable
+        ├── EmptyTableError             no rows would replace a table that has some
         └── TooManyBadRowsError         a table's bad-row fraction is over the limit
 
 Every message says what was wrong and what to do about it.
@@ -47,6 +48,10 @@ class MissingColumnError(IngestError):
 
 class UnreadableFileError(IngestError):
     """A table file is empty, malformed or not in the expected encoding."""
+
+
+class EmptyTableError(IngestError):
+    """A header-only (or absent) source would replace a ledger table that has rows."""
 
 
 class TooManyBadRowsError(IngestError):

@@ -184,6 +184,12 @@ class Settings(BaseSettings):
         description="The sign-in rate limit's window, in seconds; counted in the store, so "
         "every `goodwill serve` process shares it.",
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses of the reverse proxies in front of `goodwill serve` whose "
+        'X-Forwarded-For is believed, as JSON in the environment: ["10.0.0.5"]. Empty (the '
+        "default): the header is ignored and the client is the connection's peer.",
+    )
     billing_webhook_url: str | None = Field(
         default=None,
         description="Where plan changes, SIM blocks and replacement orders are POSTed for the "
@@ -246,6 +252,14 @@ class Settings(BaseSettings):
         default=5,
         ge=1,
         description="Attempts before a message is marked failed, with backoff between.",
+    )
+    web_delivery_interval_seconds: int = Field(
+        default=30,
+        ge=0,
+        le=86400,
+        description="`goodwill serve` delivers the outbox in a thread of its own, woken by "
+        "each request that queues a message and every this many seconds for retries; 0 "
+        "leaves all delivery to `goodwill deliver`.",
     )
 
     @property

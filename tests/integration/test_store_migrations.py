@@ -43,6 +43,7 @@ TABLES = {
     "promises",
     "gestures",
     "login_attempts",
+    "web_sessions",
 }
 
 

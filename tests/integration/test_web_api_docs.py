@@ -42,3 +42,18 @@ def test_with_swagger_ui_files_the_docs_are_swagger_ui_served_from_here(tmp_path
     page = client.get("/api/docs").text
     assert "/api/docs/assets/swagger-ui-bundle.js" in page and not EXTERNAL.search(page)
     assert "SwaggerUIBundle" in client.get("/api/docs/assets/swagger-ui-bundle.js").text
+
+
+def test_swagger_ui_starts_under_the_pages_own_policy(web: Web) -> None:
+    """The installed swagger-ui-bundle is served from here, and its inline start-up script
+    carries the response's nonce: the docs need no looser policy than any other page."""
+    page = web.client.get("/api/docs")
+    policy = page.headers["content-security-policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy)
+    assert nonce, policy
+    assert "unsafe-inline" not in policy.split("style-src")[0]
+    assert "/api/docs/assets/swagger-ui-bundle.js" in page.text
+    scripts = re.findall(r"<script([^>]*)>(?!</script>)", page.text)
+    inline = [attrs for attrs in scripts if "src=" not in attrs]
+    assert inline and all(f'nonce="{nonce.group(1)}"' in attrs for attrs in inline), scripts
+    assert web.client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200

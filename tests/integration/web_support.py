@@ -83,6 +83,8 @@ class Web:
 
     @property
     def outbox(self) -> Path:
+        """The folder channel's outbox, once the app's delivery thread has nothing left to do."""
+        assert self.state.delivery is not None and self.state.delivery.settle()
         return self.settings.data_dir / "outbox"
 
 

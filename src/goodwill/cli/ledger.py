@@ -33,6 +33,8 @@ def render_ingest(report: IngestReport) -> None:
     for t in report.tables:
         if t.first_problem:
             console.print(f"  [yellow]•[/] {t.first_problem}")
+        for warning in t.warnings:
+            console.print(f"  [yellow]• warning:[/] {warning}")
         if t.ignored_columns:
             console.print(
                 f"  [dim]•[/] {t.file}: columns not in the contract were ignored: {', '.join(t.ignored_columns)}"
@@ -57,11 +59,20 @@ def ingest_command(
             help="Stop if more than this fraction of any table's rows are bad. Default 0.01."
         ),
     ] = None,
+    allow_empty: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-empty",
+            metavar="TABLE",
+            help="Let a header-only (or absent) source empty this ledger table; "
+            "without it ingest refuses. Repeat for several tables.",
+        ),
+    ] = None,
 ) -> None:
     """Validate source tables into the ledger; bad rows go to quarantine, never silently away."""
     settings = make_settings(data, max_bad_fraction=max_bad_fraction)
     with console.status("Ingesting…"):
-        report = ingest(source_dir, settings)
+        report = ingest(source_dir, settings, allow_empty=allow_empty or ())
     render_ingest(report)
 
 

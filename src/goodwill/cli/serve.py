@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -27,5 +27,10 @@ def serve(
     upgrade(engine)
     engine.dispose()
     console.print(f"goodwill is at http://{host}:{port}/ (care desk: /desk, API docs: /api/docs)")
-    # access_log off: request lines carry sign-in tokens and customer ids in their paths
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level="info")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", **UVICORN_OPTIONS)
+
+
+#: How `goodwill serve` runs uvicorn. access_log off: request lines carry sign-in tokens and
+#: customer ids in their paths. proxy_headers off: uvicorn would believe X-Forwarded-For
+#: from 127.0.0.1; the app believes it only from the ``trusted_proxies`` setting.
+UVICORN_OPTIONS: dict[str, Any] = {"access_log": False, "proxy_headers": False}

@@ -8,6 +8,7 @@ Reasons read as the end of a sentence that starts with the file and row, e.g.
 from __future__ import annotations
 
 from goodwill.ledger.contract import Column, ColumnType, RowRule
+from goodwill.ledger.currencies import CURRENCIES
 
 T = ColumnType
 
@@ -37,10 +38,11 @@ _SHAPES: dict[ColumnType, tuple[str, str]] = {
         "is not an identifier (letters, digits and - _ . : / @ +, "
         "no spaces, at most 64 characters)",
     ),
-    T.INTEGER: (r"[+-]?[0-9]{1,18}", "is not a whole number"),
-    T.MONEY: (r"[+-]?[0-9]{1,18}", "is not a whole number of minor units (write £10.50 as 1050)"),
+    # Digits only (a minus where a value may be negative): "+5" is not how a number is written.
+    T.INTEGER: (r"-?[0-9]{1,18}", "is not a whole number"),
+    T.MONEY: (r"-?[0-9]{1,18}", "is not a whole number of minor units (write £10.50 as 1050)"),
     T.RATE: (
-        r"[+-]?[0-9]{1,14}(\.[0-9]{1,4})?",
+        r"-?[0-9]{1,14}(\.[0-9]{1,4})?",
         "is not a number of minor units per unit with at most 4 decimals (e.g. 25 or 0.5)",
     ),
     T.BOOLEAN: (r"(?i)(true|false|t|f|yes|no|y|n|1|0)", "is not true or false"),
@@ -81,6 +83,22 @@ def problem(column: Column) -> str:
         f"WHEN {text} IS NULL THEN "
         + (f"'{name} is empty but required'" if column.required else "NULL")
     ]
+    if (limit := column.length_limit) is not None:  # said without the value: it may be huge
+        cases.append(
+            f"WHEN length({text}) > {limit} THEN '{name} is ' || length({text}) || "
+            f"' characters long; at most {limit} are allowed'"
+        )
+    if column.type in (T.INTEGER, T.MONEY, T.RATE):
+        cases.append(
+            f"WHEN starts_with({text}, '+') THEN {shown} || "
+            "'has a plus sign; write the number alone, e.g. 5'"
+        )
+    if column.type is T.CURRENCY:
+        codes = ", ".join(quote_literal(c) for c in sorted(CURRENCIES))
+        cases.append(
+            f"WHEN regexp_full_match({text}, '[A-Z]{{3}}') AND {text} NOT IN ({codes}) THEN "
+            f"{shown} || 'is not an ISO 4217 currency a customer is billed in (see docs/ledger.md)'"
+        )
     if column.type in _SHAPES:
         shape, should = _SHAPES[column.type]
         cases.append(

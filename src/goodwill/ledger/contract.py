@@ -67,10 +67,26 @@ class Column:
     allowed: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    max_length: int | None = None  # characters; None: the type's own limit
 
     @property
     def storage_type(self) -> str:
         return STORAGE_TYPE[self.type]
+
+    @property
+    def length_limit(self) -> int | None:
+        """The most characters a value may have (ids: 64, by their shape)."""
+        return self.max_length or MAX_LENGTH.get(self.type)
+
+
+#: The most characters a value of these types may have, unless a column says otherwise.
+#: A value is never cut short: a longer one is quarantined, so nothing is lost unseen.
+MAX_LENGTH: dict[ColumnType, int] = {
+    ColumnType.TEXT: 500,
+    ColumnType.EMAIL: 254,  # RFC 5321's longest path
+    ColumnType.LOCALE: 35,
+    ColumnType.TOKENS: 200,
+}
 
 
 @dataclass(frozen=True)
@@ -412,7 +428,7 @@ FEEDBACK = Table(
         C("at", T.TIMESTAMP, "When they answered."),
         C("kind", T.ID, "The survey.", allowed=FEEDBACK_KINDS),
         C("score", T.INTEGER, "The score on the survey's scale.", minimum=0, maximum=10),
-        C("text", T.TEXT, "What they wrote, if anything.", required=False),
+        C("text", T.TEXT, "What they wrote, if anything.", required=False, max_length=10_000),
     ),
     foreign_keys=(ForeignKey("customer_id", "customers"),),
     rules=(

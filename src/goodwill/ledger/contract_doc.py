@@ -20,7 +20,10 @@ If more than `--max-bad-fraction` (default 1%) of any table's rows are bad, or a
 table or column is missing, ingest stops and the previous ledger stays as it was.
 
 Columns not listed here are ignored (ingest says which). An optional column may be left
-out of the file entirely. A row whose key is also on another row is quarantined with
+out of the file entirely; ingest then warns, naming the file and the column, because that
+column is empty for every row of the new ledger. A table that has rows in the ledger is
+never replaced by none: a header-only file (or a file gone from the source folder) stops
+the ingest unless `--allow-empty TABLE` says the table really is empty now. A row whose key is also on another row is quarantined with
 every copy: goodwill never guesses which one is right. A row that refers to a row of
 another table that does not exist (or was quarantined) is quarantined too.
 
@@ -28,19 +31,19 @@ This page is generated from `src/goodwill/ledger/contract.py` by `goodwill contr
 """
 
 TYPES: dict[ColumnType, str] = {
-    ColumnType.TEXT: "any non-empty text",
+    ColumnType.TEXT: "any non-empty text, at most 500 characters unless the column says otherwise",
     ColumnType.ID: "an identifier: letters, digits and `- _ . : / @ +`, no spaces, at most 64 characters",
-    ColumnType.INTEGER: "a whole number, e.g. `42`",
-    ColumnType.MONEY: "a whole number of minor units (pence, cents), 0 or more: `1050` is £10.50",
-    ColumnType.RATE: "minor units per unit of use, up to 4 decimals: `25` is 25p, `0.5` is half a penny",
+    ColumnType.INTEGER: "a whole number in digits, e.g. `42` (not `+42`)",
+    ColumnType.MONEY: "a whole number of minor units (pence, cents) in digits, 0 or more: `1050` is £10.50 (`+1050` is refused)",
+    ColumnType.RATE: "minor units per unit of use in digits, up to 4 decimals: `25` is 25p, `0.5` is half a penny",
     ColumnType.BOOLEAN: "`true` or `false` (also `1`/`0`, `yes`/`no`, `t`/`f`)",
-    ColumnType.TIMESTAMP: "ISO 8601, e.g. `2026-03-14T09:30:00Z`; an offset is converted to UTC, none means UTC",
+    ColumnType.TIMESTAMP: "ISO 8601, e.g. `2026-03-14T09:30:00Z`; an offset is converted to UTC; a time without one is taken as UTC, and ingest says how many there were",
     ColumnType.DATE: "a calendar date, `YYYY-MM-DD`",
     ColumnType.PERIOD: "a calendar month, `YYYY-MM`",
-    ColumnType.CURRENCY: "an ISO 4217 code such as `GBP`",
-    ColumnType.EMAIL: "an email address",
-    ColumnType.LOCALE: "a language tag such as `en-GB`",
-    ColumnType.TOKENS: "a `;`-separated list of allowed values",
+    ColumnType.CURRENCY: "an ISO 4217 code such as `GBP`, from goodwill's list of the currencies customers are billed in (`XXX`, `XTS`, metals and fund codes are refused)",
+    ColumnType.EMAIL: "an email address, at most 254 characters",
+    ColumnType.LOCALE: "a language tag such as `en-GB`, at most 35 characters",
+    ColumnType.TOKENS: "a `;`-separated list of allowed values, at most 200 characters",
 }
 
 
@@ -52,6 +55,8 @@ def _rules(column: Column) -> str:
         parts.append(f"at least {column.minimum}")
     if column.maximum is not None:
         parts.append(f"at most {column.maximum}")
+    if column.max_length is not None:
+        parts.append(f"at most {column.max_length:,} characters")
     return "; ".join(parts)
 
 

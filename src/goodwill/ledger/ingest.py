@@ -9,7 +9,7 @@ ingest stops with an error and the previous ledger stays exactly as it was.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,13 @@ import duckdb
 from goodwill.errors import IngestError, MissingTableError, TooManyBadRowsError
 from goodwill.ledger.checks import quote_ident
 from goodwill.ledger.contract import TABLES, Table
+from goodwill.ledger.emptying import check_allow_empty, ledger_rows, refuse_emptying
+from goodwill.ledger.ingest_warnings import (
+    ZonelessTimes,
+    missing_column_warning,
+    zoneless_times,
+    zoneless_warning,
+)
 from goodwill.ledger.rating_usage import write_rating_usage
 from goodwill.ledger.reader import open_ledger
 from goodwill.ledger.snapshot import (
@@ -43,6 +50,16 @@ class TableReport:
     quarantined: int
     first_problem: str | None = None
     ignored_columns: tuple[str, ...] = ()
+    missing_columns: tuple[str, ...] = ()  # optional columns the file lacks: empty in the ledger
+    zoneless: tuple[ZonelessTimes, ...] = ()  # times without a zone, taken as UTC
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        if not self.file:
+            return ()
+        missing = [missing_column_warning(self.file, self.table, self.missing_columns)]
+        zoneless = [zoneless_warning(self.file, z) for z in self.zoneless]
+        return tuple(missing[: bool(self.missing_columns)] + zoneless)
 
     @property
     def bad_fraction(self) -> float:
@@ -61,17 +78,32 @@ class IngestReport:
     def quarantined(self) -> int:
         return sum(t.quarantined for t in self.tables)
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(w for t in self.tables for w in t.warnings)
+
 
 Progress = Callable[[str], None]
 
 
-def ingest(source_dir: Path, settings: Settings, progress: Progress | None = None) -> IngestReport:
-    """Validate every table in ``source_dir`` and swap in the new ledger, or raise and change nothing."""
+def ingest(
+    source_dir: Path,
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    allow_empty: Collection[str] = (),
+) -> IngestReport:
+    """Validate every table in ``source_dir`` and swap in the new ledger, or raise and change nothing.
+
+    A table with rows in the ledger is never replaced by no rows unless it is named in
+    ``allow_empty`` (see :mod:`goodwill.ledger.emptying`).
+    """
     source_dir = Path(source_dir)
     if not source_dir.is_dir():
         raise IngestError(
             f"{source_dir} is not a folder; give the folder that holds customers.csv, plans.csv, …"
         )
+    check_allow_empty(allow_empty)
     sources = {t.name: find_source(source_dir, t) for t in TABLES}
     _require_tables(source_dir, sources)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -84,6 +116,8 @@ def ingest(source_dir: Path, settings: Settings, progress: Progress | None = Non
     _write_quarantine(con, reports, staged_quarantine)
     replace_folder(settings.quarantine_dir, staged_quarantine)
     _check_fractions(reports, settings)
+    incoming = {r.table: (r.file, r.rows_read) for r in reports}
+    refuse_emptying(incoming, ledger_rows(settings.ledger_dir), allow_empty, settings.ledger_dir)
     snapshot = new_snapshot_dir(settings.data_dir)
     try:
         for table in TABLES:
@@ -131,6 +165,8 @@ def _ingest_table(
         quarantined=checked.quarantined,
         first_problem=checked.first_problem,
         ignored_columns=raw.ignored_columns,
+        missing_columns=raw.missing_columns,
+        zoneless=zoneless_times(table, raw),
     )
 
 

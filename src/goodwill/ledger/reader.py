@@ -134,10 +134,12 @@ def _columns(table: Table, source: str, where: Path) -> str:
 @functools.lru_cache(maxsize=256)
 def _present_columns(source: str) -> frozenset[str]:
     """The columns a ledger file holds. Cached: a snapshot folder is never rewritten (ingest
-    writes a new one and moves the link), and a web request opens the ledger each time."""
+    writes a new one and moves the link), and a web request opens the ledger each time.
+    A connection of its own: DuckDB's default one is not safe to share between threads."""
     import duckdb
 
-    return frozenset(row[0] for row in duckdb.sql(f"DESCRIBE SELECT * FROM {source}").fetchall())
+    with duckdb.connect() as con:
+        return frozenset(row[0] for row in con.sql(f"DESCRIBE SELECT * FROM {source}").fetchall())
 
 
 def ledger_from_frames(frames: Mapping[str, pd.DataFrame | pa.Table]) -> Ledger:

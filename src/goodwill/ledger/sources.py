@@ -46,6 +46,7 @@ class RawTable:
     data: pa.Table
     problems: tuple[RawProblem, ...]
     ignored_columns: tuple[str, ...]
+    missing_columns: tuple[str, ...] = ()  # optional columns the file does not have
 
     @property
     def rows_read(self) -> int:
@@ -75,7 +76,7 @@ def read_source(path: Path, table: Table) -> RawTable:
 
 def _conform(
     path: Path, table: Table, header: list[str], columns: dict[str, pa.Array]
-) -> tuple[pa.Table, tuple[str, ...]]:
+) -> tuple[pa.Table, tuple[str, ...], tuple[str, ...]]:
     missing = [c.name for c in table.columns if c.required and c.name not in header]
     if missing:
         raise MissingColumnError(
@@ -86,7 +87,8 @@ def _conform(
     n = len(next(iter(columns.values()))) if columns else 0
     arrays = [columns.get(name, pa.nulls(n, pa.string())) for name in table.column_names]
     ignored = tuple(h for h in header if h not in table.column_names)
-    return pa.Table.from_arrays(arrays, names=list(table.column_names)), ignored
+    absent = tuple(name for name in table.column_names if name not in header)
+    return pa.Table.from_arrays(arrays, names=list(table.column_names)), ignored, absent
 
 
 def _read_header(path: Path, raw: bytes) -> list[str]:
@@ -121,9 +123,10 @@ def _read_csv(path: Path, table: Table) -> RawTable:
         data, bad_text = _split_bad_utf8(data)
         problems += bad_text
     columns = {name: data.column(name) for name in header if name in table.column_names}
-    conformed, ignored = _conform(path, table, header, columns)
+    conformed, ignored, absent = _conform(path, table, header, columns)
     conformed = conformed.append_column(ROW, data.column(ROW))
-    return RawTable(path, conformed, tuple(sorted(problems, key=lambda p: p.row)), ignored)
+    problems.sort(key=lambda p: p.row)
+    return RawTable(path, conformed, tuple(problems), ignored, absent)
 
 
 def _parse_csv(
@@ -216,9 +219,9 @@ def _read_parquet(path: Path, table: Table) -> RawTable:
         raise UnreadableFileError(f"{path.name} cannot be read as Parquet: {exc}") from exc
     header = source.column_names
     columns = {name: _as_text(source.column(name)) for name in header if name in table.column_names}
-    conformed, ignored = _conform(path, table, header, columns)
+    conformed, ignored, absent = _conform(path, table, header, columns)
     rows = pa.array(np.arange(1, source.num_rows + 1, dtype=np.int64))
-    return RawTable(path, conformed.append_column(ROW, rows), (), ignored)
+    return RawTable(path, conformed.append_column(ROW, rows), (), ignored, absent)
 
 
 def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -43,9 +43,12 @@ def parse_url(url: str | URL) -> URL:
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     """An engine for the store at ``url``, set up for goodwill's transactions.
 
-    On SQLite: foreign keys on, WAL journal, a busy timeout, and every transaction begins
-    with ``BEGIN IMMEDIATE`` so a writer holds the lock from its first statement (two
-    processes cannot both read a budget and then both spend it). The file's folder is made.
+    On SQLite: foreign keys on, WAL journal, a busy timeout, and every transaction of a
+    writing session begins with ``BEGIN IMMEDIATE`` so a writer holds the lock from its
+    first statement (two processes cannot both read a budget and then both spend it).
+    A reading session (:func:`session_factory` with ``reads_only``) begins ``DEFERRED``:
+    under WAL it reads a snapshot, never waits for a writer and never holds one up.
+    The file's folder is made.
     """
     parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -70,12 +73,31 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    reads_only = connection.get_execution_options().get(READS_ONLY, False)
+    connection.exec_driver_sql("BEGIN DEFERRED" if reads_only else "BEGIN IMMEDIATE")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions bound to ``engine``; objects stay readable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+#: The execution option that marks a connection whose transactions only read.
+READS_ONLY = "goodwill_reads_only"
+
+
+def reading_engine(engine: Engine) -> Engine:
+    """``engine`` (same pool) for transactions that mostly read: DEFERRED on SQLite, so
+    they take no lock until they write, and under WAL a read never waits for a writer.
+    (PostgreSQL's reads never wait for writers anyway.) Such a transaction may still write,
+    but on SQLite it must write before it reads: a deferred transaction that read first
+    fails (SQLITE_BUSY) if another writer committed since."""
+    return engine.execution_options(**{READS_ONLY: True})
+
+
+def session_factory(engine: Engine, *, reads_only: bool = False) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay readable after commit.
+
+    Sessions that write (the default) take SQLite's write lock at their first statement;
+    ``reads_only=True`` gives sessions that never wait for a writer (see
+    :func:`reading_engine`).
+    """
+    return sessionmaker(reading_engine(engine) if reads_only else engine, expire_on_commit=False)
 
 
 @contextmanager

@@ -1,16 +1,16 @@
 """/api/docs without the internet: Swagger UI from local files, or how to get them.
 
-FastAPI's default page loads Swagger UI from a CDN. goodwill ships no copy of it: when the
-``swagger-ui-bundle`` package is installed (a wheel you can carry to an offline machine),
-its files are served from here; without it the page says how to add it, and points at
-the schema, which needs nothing.
+FastAPI's default page loads Swagger UI from a CDN. goodwill depends on the
+``swagger-ui-bundle`` package, which ships Swagger UI's files, and serves them from here;
+an installation without it (a trimmed environment) gets a page that says how to add it
+and points at the schema, which needs nothing.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -49,20 +49,25 @@ def add_api_docs(app: FastAPI, openapi_url: str, folder: Path | None = None) -> 
     if folder is None:
         page = HOW_TO_GET_THEM.format(openapi=openapi_url)
 
-        def docs() -> HTMLResponse:
+        def docs(request: Request) -> HTMLResponse:
             return HTMLResponse(page)
 
     else:
         # Before /static and the routers, so that nothing else answers under it.
         app.mount(ASSETS, StaticFiles(directory=folder), name="swagger-ui")
 
-        def docs() -> HTMLResponse:
-            return get_swagger_ui_html(
+        def docs(request: Request) -> HTMLResponse:
+            page = get_swagger_ui_html(
                 openapi_url=openapi_url,
                 title="goodwill API",
                 swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
                 swagger_css_url=f"{ASSETS}/swagger-ui.css",
                 swagger_favicon_url="/static/favicon.svg",
             )
+            # Swagger UI starts from an inline script: it carries this response's CSP nonce,
+            # so the docs need no looser policy than every other page.
+            nonce = request.state.csp_nonce if hasattr(request.state, "csp_nonce") else ""
+            body = bytes(page.body).decode().replace("<script>", f'<script nonce="{nonce}">')
+            return HTMLResponse(body)
 
     app.add_api_route("/api/docs", docs, include_in_schema=False)

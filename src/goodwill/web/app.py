@@ -17,16 +17,20 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from goodwill.domain.formatting import format_day, format_money
 from goodwill.settings import Settings
 from goodwill.store import make_engine, session_factory, store_url_for
 from goodwill.web.api_docs import add_api_docs
 from goodwill.web.config import web_config
+from goodwill.web.delivery import DeliveryThread, outbox_delivery
 from goodwill.web.deps import WebState
 from goodwill.web.errors import NotSignedIn, WebError
+from goodwill.web.headers import SecurityHeaders
 from goodwill.web.pages import cell, page, see_other
 from goodwill.web.security import LoginLimiter
+from goodwill.web.sessions import ServerSessions
 
 HERE = Path(__file__).parent
 
@@ -37,7 +41,11 @@ def create_app(settings: Settings, state: WebState | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if state.delivery is not None:
+            state.delivery.start()
         yield
+        if state.delivery is not None:
+            state.delivery.stop()
         state.engine.dispose()
 
     app = FastAPI(
@@ -49,6 +57,7 @@ def create_app(settings: Settings, state: WebState | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.web = state
+    app.add_middleware(ServerSessions)  # added first, so it runs inside the cookie's middleware
     app.add_middleware(
         SessionMiddleware,
         secret_key=state.config.session_secret,
@@ -58,6 +67,9 @@ def create_app(settings: Settings, state: WebState | None = None) -> FastAPI:
         https_only=state.config.https_only,
     )
     add_api_docs(app, "/api/openapi.json")
+    if settings.trusted_proxies:  # the client's address from X-Forwarded-For, set by them only
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(SecurityHeaders, hsts=state.config.https_only)  # outermost: every response
     _routes(app)
     _error_handlers(app)
     return app
@@ -72,7 +84,12 @@ def _state(settings: Settings) -> WebState:
     limiter = LoginLimiter(
         sessions, config.session_secret, config.login_attempts, config.login_window_s
     )
-    return WebState(settings, config, engine, sessions, templates, limiter)
+    interval = settings.web_delivery_interval_seconds
+    delivery = DeliveryThread(outbox_delivery(settings, engine), interval) if interval else None
+    read_sessions = session_factory(engine, reads_only=True)
+    return WebState(
+        settings, config, engine, sessions, read_sessions, templates, limiter, delivery=delivery
+    )
 
 
 def _routes(app: FastAPI) -> None:

@@ -9,13 +9,14 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Header, Path, Request
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from goodwill.ledger.reader import Ledger, open_ledger
 from goodwill.settings import Settings
 from goodwill.store.models import StaffRole, StaffUser
 from goodwill.web.config import WebConfig
+from goodwill.web.delivery import DeliveryThread
 from goodwill.web.errors import Forbidden, NotSignedIn
 from goodwill.web.security import LoginLimiter, csrf_ok
 
@@ -27,10 +28,12 @@ class WebState:
     settings: Settings
     config: WebConfig
     engine: Engine
-    sessions: sessionmaker[Session]
+    sessions: sessionmaker[Session]  # sessions that write
+    read_sessions: sessionmaker[Session]  # sessions that only read: they never wait for a lock
     templates: Jinja2Templates
     login_limiter: LoginLimiter
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    delivery: DeliveryThread | None = None  # None: this process leaves delivery to others
 
     def today(self) -> date:
         return self.clock().date()
@@ -44,10 +47,31 @@ def web_state(request: Request) -> WebState:
 StateDep = Annotated[WebState, Depends(web_state)]
 
 
-def store_session(state: StateDep) -> Iterator[Session]:
-    """A store session for the request; a route that writes commits it, else it rolls back."""
+#: Methods whose routes only read the store.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def store_session(request: Request, state: StateDep) -> Iterator[Session]:
+    """A store session for the request; a route that writes commits it, else it rolls back.
+
+    A GET's session only reads, so it never waits for a writer. Any other request's session
+    writes (on SQLite it holds the write lock from its first statement to the route's
+    commit) and reads without a lock after that commit, while the response is made.
+    """
+    if request.method in READING_METHODS:
+        with state.read_sessions() as session:
+            yield session
+        return
     with state.sessions() as session:
+        event.listen(session, "after_commit", _reads_after_commit(state))
         yield session
+
+
+def _reads_after_commit(state: WebState) -> Callable[[Session], None]:
+    def rebind(session: Session) -> None:
+        session.bind = state.read_sessions.kw["bind"]
+
+    return rebind
 
 
 def ledger(state: StateDep) -> Iterator[Ledger]:
@@ -59,7 +83,9 @@ def ledger(state: StateDep) -> Iterator[Ledger]:
         opened.con.disconnect()
 
 
-SessionDep = Annotated[Session, Depends(store_session)]
+# scope="function": the session is closed as soon as the route returns, before the response
+# is sent, so no transaction (nor SQLite lock) outlives the route.
+SessionDep = Annotated[Session, Depends(store_session, scope="function")]
 LedgerDep = Annotated[Ledger, Depends(ledger)]
 
 
@@ -81,7 +107,7 @@ def current_staff(request: Request, state: StateDep) -> StaffUser:
         if "customer_id" in request.session:
             raise Forbidden("The care desk is for our staff. Your own account is at /me.")
         raise NotSignedIn("Please sign in to the care desk.")
-    with state.sessions() as session:
+    with state.read_sessions() as session:
         user = session.get(StaffUser, staff_id)
     if user is None:
         request.session.clear()

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from goodwill.channels.configure import deliver_all
 from goodwill.web.deps import WebState
 from goodwill.web.errors import BadInput, WebError
 from goodwill.web.security import csrf_token
-
-log = logging.getLogger("goodwill.web")
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -55,20 +51,10 @@ def see_other(url: str) -> RedirectResponse:
 
 
 def deliver_outbox(state: WebState) -> None:
-    """Send what the request queued (after the response); failures stay queued for retry.
-
-    Emails go through the email channel; billing messages only to the billing webhook,
-    never into the customers' mail (they wait in the store when no webhook is set).
-    """
-    try:
-        reports = deliver_all(state.engine, state.settings)
-    except Exception as exc:  # the messages stay in the outbox; `goodwill deliver` retries
-        log.warning("outbox delivery failed: %s", type(exc).__name__)
-        return
-    for report in reports:
-        log.info(
-            "outbox: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed
-        )
+    """Wake the process's delivery thread for what the request committed; returns at once
+    (see :mod:`goodwill.web.delivery`). Without the thread, `goodwill deliver` sends it."""
+    if state.delivery is not None:
+        state.delivery.wake()
 
 
 def cell(value: object, column: str, currency: str = "GBP") -> str:

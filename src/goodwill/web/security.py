@@ -1,7 +1,9 @@
 """Passwords, one-time link tokens, CSRF tokens and the sign-in rate limit.
 
-Sessions themselves are Starlette's signed cookies (itsdangerous), set up in
-:func:`goodwill.web.app.create_app`: HttpOnly, SameSite=Lax, Secure over https.
+Sessions are Starlette's signed cookies (itsdangerous), set up in
+:func:`goodwill.web.app.create_app`: HttpOnly, SameSite=Lax, Secure over https; each
+signed-in cookie is tied to a row of the store that sign-out deletes
+(:mod:`goodwill.web.sessions`).
 """
 
 from __future__ import annotations

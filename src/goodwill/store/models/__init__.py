@@ -21,6 +21,7 @@ from goodwill.store.models.web import (
     StaffRole,
     StaffUser,
 )
+from goodwill.store.models.web_sessions import WebSession
 
 __all__ = [
     "Action",
@@ -52,4 +53,5 @@ __all__ = [
     "StaffRole",
     "StaffUser",
     "UTCDateTime",
+    "WebSession",
 ]
