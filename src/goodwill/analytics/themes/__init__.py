@@ -9,5 +9,17 @@ from __future__ import annotations
 
 from goodwill.analytics.themes.model import FoundTheme, ThemeModel, label_from_terms
 from goodwill.analytics.themes.pins import PinnedTheme, parse_pins, read_pins
+from goodwill.analytics.themes.report import ThemeReport, ThemeRow, Verbatim, theme_report
 
-__all__ = ["FoundTheme", "PinnedTheme", "ThemeModel", "label_from_terms", "parse_pins", "read_pins"]
+__all__ = [
+    "FoundTheme",
+    "PinnedTheme",
+    "ThemeModel",
+    "ThemeReport",
+    "ThemeRow",
+    "Verbatim",
+    "label_from_terms",
+    "parse_pins",
+    "read_pins",
+    "theme_report",
+]

@@ -43,7 +43,7 @@ THEMES = (
          "mobile data on my phone is too slow", "slow data, pages take forever to load"),
         ("videos keep buffering on slow data", "web pages will not load, data too slow",
          "data crawls in the evenings", "speed test shows slow data"),
-        base=1.0, when_unhappy=2.0, leaver_tilt=2.5,
+        base=1.0, when_unhappy=2.0, leaver_tilt=4.0,
     ),
     Theme(
         "bill_higher",
@@ -80,7 +80,7 @@ THEMES = (
          "the agent i spoke to was kind and patient", "great customer service agent, very kind"),
         ("the agent sorted my problem in minutes, thank you", "she was kind and fixed it straight away",
          "friendly agent who really helped"),
-        base=0.6, when_unhappy=0.3, after_ticket=4.0, leaver_tilt=0.5,
+        base=0.6, when_unhappy=0.3, after_ticket=4.0, leaver_tilt=0.3,
     ),
     Theme(
         "switching_easy",
