@@ -83,11 +83,22 @@ def _routes(app: FastAPI) -> None:
         lost_sim,
         my_plan,
         signin,
+        themes,
     )
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_api_route("/static/plotly.min.js", _plotly_js, include_in_schema=False)
-    for module in (signin, my_plan, lost_sim, desk, gestures, api, desk_api, desk_api_gestures):
+    for module in (
+        signin,
+        my_plan,
+        lost_sim,
+        desk,
+        gestures,
+        api,
+        desk_api,
+        desk_api_gestures,
+        themes,
+    ):
         app.include_router(module.router)
 
 

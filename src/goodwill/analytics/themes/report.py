@@ -96,7 +96,9 @@ def theme_report(
     tell("tying themes to behaviour")
     rows = [_row(frame, model, t.index, window) for t in model.themes_]
     rows.sort(key=lambda r: (-r.behaviour.customers_lost, -r.behaviour.answers, r.label))
-    assignment = frame[["customer_id", "at", "text"]].assign(theme=model.assignment_)
+    assignment = frame[["customer_id", "at", "text"]].assign(
+        theme=model.assignment_, day=frame["at"].dt.strftime("%Y-%m-%d")
+    )
     return ThemeReport(themes=tuple(rows), assignment=assignment, **base)  # type: ignore[arg-type]
 
 
