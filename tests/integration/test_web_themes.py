@@ -101,6 +101,15 @@ def test_a_theme_page_quotes_its_customers_and_links_their_360(web: Web) -> None
     assert web.client.get("/api/desk/themes/999").status_code == 404
 
 
+def test_the_page_loads_plotly_and_its_script_from_the_app(web: Web) -> None:
+    """Plotly's JS was shadowed by the /static mount (a 404 for every chart) until the
+    route was registered before it."""
+    plotly = web.client.get("/static/plotly.min.js")
+    assert plotly.status_code == 200 and len(plotly.content) > 1_000_000
+    script = web.client.get("/static/themes.js")
+    assert script.status_code == 200 and "Plotly.newPlot" in script.text
+
+
 def test_themes_need_a_signed_in_member_of_staff(web: Web) -> None:
     assert web.client.get("/api/desk/themes").status_code == 401
     assert web.client.get("/desk/themes", follow_redirects=False).status_code == 303

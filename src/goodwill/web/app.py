@@ -86,8 +86,9 @@ def _routes(app: FastAPI) -> None:
         themes,
     )
 
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # Before the mount: a mount answers every path under it, so this route would be a 404.
     app.add_api_route("/static/plotly.min.js", _plotly_js, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (
         signin,
         my_plan,
