@@ -124,3 +124,41 @@ def test_every_verbatim_is_a_real_answer_of_its_theme(report: ThemeReport) -> No
         for v in row.verbatims:
             match = frame[(frame["customer_id"] == v.customer_id) & (frame["text"] == v.text)]
             assert len(match) >= 1 and (match["theme"] == row.index).any()
+
+
+def test_the_scorecard_shows_the_top_themes_by_customers_lost(
+    report: ThemeReport, sample: tuple[Settings, dict[str, Any]]
+) -> None:
+    from goodwill.analytics.scorecard.figures import Perspective, Scorecard
+    from goodwill.analytics.scorecard.window import Window
+    from goodwill.analytics.themes.scorecard import theme_figures
+    from goodwill.reports import scorecard_html
+
+    settings, _ = sample
+    figures = theme_figures(open_ledger_for(settings), Window(ASOF, ALL_HISTORY))
+    assert [f.key for f in figures] == ["theme_lost_1", "theme_lost_2", "theme_lost_3"]
+    for figure, row in zip(figures, report.themes, strict=False):
+        assert (
+            row.label in figure.label
+            and f"{row.behaviour.customers_lost:,} customers lost" in figure.label
+        )
+        assert figure.estimate == row.behaviour.left_share
+    card = Scorecard(ASOF, "GBP", (Perspective("customer", tuple(figures), "reading"),))
+    page = scorecard_html(card)
+    assert "Plotly.newPlot('plot-customer-themes'" in page
+    assert report.themes[0].label in page
+
+
+def test_no_answers_gives_the_scorecard_a_reason(sample: tuple[Settings, dict[str, Any]]) -> None:
+    from goodwill.analytics.scorecard.window import Window
+    from goodwill.analytics.themes.figures import scorecard_themes_figure
+    from goodwill.analytics.themes.scorecard import theme_figures
+
+    settings, _ = sample
+    figures = theme_figures(open_ledger_for(settings), Window(dt.date(2001, 1, 1), 12))
+    assert (
+        len(figures) == 1
+        and figures[0].estimate.reason
+        and "no answers" in figures[0].estimate.reason
+    )
+    assert scorecard_themes_figure(figures) is None

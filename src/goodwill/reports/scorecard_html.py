@@ -8,6 +8,7 @@ from typing import Any
 
 from goodwill.analytics.scorecard.figures import Perspective, Scorecard
 from goodwill.analytics.scorecard.readings import interval, show
+from goodwill.analytics.themes.figures import scorecard_themes_figure
 
 TITLES = {
     "customer": "Customer",
@@ -119,6 +120,8 @@ def scorecard_html(card: Scorecard) -> str:
         ]
         if p.curves:
             parts.append(_plot_div(f"plot-{p.name}-curves", _retention_plot(p)))
+        if themes := scorecard_themes_figure(p.figures):
+            parts.append(_plot_div(f"plot-{p.name}-themes", themes))
         if p.lifts:
             parts.append(_plot_div(f"plot-{p.name}-lifts", _lift_plot(p)) + _lift_table(p))
         parts.append(_figure_rows(p, card.currency))

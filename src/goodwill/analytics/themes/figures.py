@@ -6,8 +6,10 @@ HTML report, so every surface draws the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from goodwill.analytics.scorecard.figures import Figure
 from goodwill.analytics.themes.report import ThemeReport
 
 
@@ -48,5 +50,34 @@ def lost_figure(report: ThemeReport, top: int = 6) -> dict[str, Any]:
         "title": {"text": "Customers lost within six months of writing it"},
         "xaxis": {"title": {"text": "customers who left"}, "rangemode": "tozero"},
         "margin": {"l": 220, "t": 40},
+    }
+    return {"data": [trace], "layout": layout}
+
+
+def scorecard_themes_figure(figures: Sequence[Figure]) -> dict[str, Any] | None:
+    """The scorecard's chart of its top themes (figures ``theme_lost_*``), with intervals."""
+    shown = [f for f in figures if f.key.startswith("theme_lost_") and f.estimate.value is not None]
+    if not shown:
+        return None
+    shown = shown[::-1]
+    value = [f.estimate.value or 0.0 for f in shown]
+    trace = {
+        "x": value,
+        "y": [
+            f.label.split(" (")[0].removeprefix("Left within six months of writing about ")
+            for f in shown
+        ],
+        "type": "bar",
+        "orientation": "h",
+        "error_x": {
+            "type": "data",
+            "array": [(f.estimate.ci_high or v) - v for f, v in zip(shown, value, strict=True)],
+            "arrayminus": [v - (f.estimate.ci_low or v) for f, v in zip(shown, value, strict=True)],
+        },
+    }
+    layout = {
+        "title": "Top themes by customers lost: share who left within six months of writing",
+        "xaxis": {"title": "left within six months", "tickformat": ".0%", "rangemode": "tozero"},
+        "margin": {"l": 260},
     }
     return {"data": [trace], "layout": layout}
