@@ -31,7 +31,8 @@ from goodwill.analytics.themes.vectorize import (
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 MIN_DISTINCT = 10  # fewer different answers than this are read one by one, not modelled
-FIT_SAMPLE = 20_000  # distinct answers the vocabulary and themes are learnt on
+FIT_SAMPLE = 20_000  # distinct answers the vocabulary is learnt on
+CHOOSE_SAMPLE = 6_000  # of those, the answers the themes are learnt on (11 NMF fits)
 MIN_SCORE = 0.05  # an answer scoring below this on every theme is in none
 
 
@@ -111,7 +112,7 @@ class ThemeModel:
         if rest.shape[0] < MIN_DISTINCT or rest.nnz == 0:
             self.k_ = len(names)
             return pinned
-        chosen, self.candidates_ = choose_k(rest, self.k_range)
+        chosen, self.candidates_ = choose_k(_rows_sample(rest, CHOOSE_SAMPLE), self.k_range)
         if chosen is None:
             self.k_ = len(names)
             return pinned
@@ -187,6 +188,14 @@ def _sample(words: list[str], n: int) -> list[str]:
         return words
     pick = np.random.Generator(np.random.PCG64(0)).choice(len(words), n, replace=False)
     return [words[i] for i in np.sort(pick)]
+
+
+def _rows_sample(x: sparse.csr_matrix, n: int) -> sparse.csr_matrix:
+    """At most ``n`` rows of ``x``, drawn with a fixed seed (the same answers give the same themes)."""
+    if x.shape[0] <= n:
+        return x
+    pick = np.random.Generator(np.random.PCG64(1)).choice(x.shape[0], n, replace=False)
+    return x[np.sort(pick)]
 
 
 def _assign(x: sparse.csr_matrix, h: Floats) -> tuple[Ints, Floats]:
