@@ -7,7 +7,8 @@ stability across random starts, pinned themes from a TOML file kept by name);
 
 from __future__ import annotations
 
-from goodwill.analytics.themes.model import FoundTheme, ThemeModel, label_from_terms
+from goodwill.analytics.themes.describe import label_from_terms
+from goodwill.analytics.themes.model import FoundTheme, ThemeModel
 from goodwill.analytics.themes.pins import PinnedTheme, parse_pins, read_pins
 from goodwill.analytics.themes.report import ThemeReport, ThemeRow, Verbatim, theme_report
 

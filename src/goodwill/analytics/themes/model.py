@@ -18,19 +18,18 @@ import numpy.typing as npt
 from scipy import sparse
 
 from goodwill.analytics.themes.choose import Candidate, choose_k
+from goodwill.analytics.themes.describe import MIN_DISTINCT, label_from_terms, verbatims, why_not
 from goodwill.analytics.themes.pins import PinnedTheme
 from goodwill.analytics.themes.seeds import claims, found_names, pinned_rows
 from goodwill.analytics.themes.vectorize import (
     MAX_ANSWER_CHARS,
     distinct,
-    english_share,
     make_vectorizer,
     transform_chunks,
 )
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
-MIN_DISTINCT = 10  # fewer different answers than this are read one by one, not modelled
 FIT_SAMPLE = 20_000  # distinct answers the vocabulary is learnt on
 CHOOSE_SAMPLE = 6_000  # of those, the answers the themes are learnt on (11 NMF fits)
 MIN_SCORE = 0.05  # an answer scoring below this on every theme is in none
@@ -82,7 +81,7 @@ class ThemeModel:
                 f"the first {MAX_ANSWER_CHARS:,} were read"
             )
         words = [u for u in uniques if u]
-        self.reason_ = _why_not(len(texts), len(words), words)
+        self.reason_ = why_not(len(texts), len(words), words)
         if self.reason_:
             return self
         vectorizer = make_vectorizer(len(words))
@@ -144,43 +143,8 @@ class ThemeModel:
             pinned = self._labels.get(k)
             label = pinned or label_from_terms([t for t, _ in top])
             themes.append(FoundTheme(k, label, pinned is not None, top, int(counts[k]),
-                                     _verbatims(codes, score, self.assignment_, k)))  # fmt: skip
+                                     verbatims(codes, score, self.assignment_, k)))  # fmt: skip
         return tuple(themes)
-
-
-def label_from_terms(terms: Sequence[str], n: int = 3) -> str:
-    """A readable label: the top terms, skipping words already inside an earlier pair."""
-    chosen: list[str] = []
-    for term in terms:
-        if any(term in c.split() or c in term.split() for c in chosen):
-            continue
-        chosen.append(term)
-        if len(chosen) == n:
-            break
-    return " · ".join(chosen) if chosen else "(no words)"
-
-
-def _why_not(n_texts: int, n_words: int, words: Sequence[str]) -> str | None:
-    if n_texts == 0:
-        return "no answers to read: the ledger has no feedback in this window"
-    if n_words == 0:
-        return f"{n_texts} answers, none with words: nothing to group"
-    if n_words == 1 and n_texts == 1:
-        return f"only one answer: read it; themes need at least {MIN_DISTINCT} different answers"
-    if n_words == 1:
-        return f"all {n_texts} answers with words say the same thing: one text is not a theme"
-    if n_words < MIN_DISTINCT:
-        return (
-            f"only {n_words} different answers with words: read them one by one "
-            f"(themes need at least {MIN_DISTINCT})"
-        )
-    share = english_share(words)
-    if share < 0.5:
-        return (
-            f"only {share:.0%} of the answers look like English: themes are found in English "
-            "text only (stop words, word pairs); translate the answers first"
-        )
-    return None
 
 
 def _sample(words: list[str], n: int) -> list[str]:
@@ -207,15 +171,3 @@ def _assign(x: sparse.csr_matrix, h: Floats) -> tuple[Ints, Floats]:
     best = score.argmax(axis=1).astype(np.int64)
     best[score.max(axis=1) < MIN_SCORE] = -1
     return best, score
-
-
-def _verbatims(codes: Ints, score: Floats, assignment: Ints, k: int, n: int = 5) -> tuple[int, ...]:
-    """Indexes of up to ``n`` answers of theme k, different words each, best scoring first."""
-    members = np.flatnonzero(assignment == k)
-    if len(members) == 0:
-        return ()
-    member_codes = codes[members]
-    _, first = np.unique(member_codes, return_index=True)
-    candidates = members[first]
-    order = np.argsort(-score[codes[candidates], k], kind="stable")[:n]
-    return tuple(int(i) for i in candidates[order])
