@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -63,7 +63,7 @@ class ThemeReport:
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (estimates as value, n, ci_low, ci_high, reason)."""
-        out = asdict(self)
+        out = asdict(replace(self, assignment=None))  # not a deep copy of every answer
         out.pop("assignment")
         out["asof"] = self.asof.isoformat()
         return out
