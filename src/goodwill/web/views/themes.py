@@ -57,20 +57,20 @@ class CustomerTheme(BaseModel):
     text: str
 
 
-_CACHE: dict[tuple[str, str, str], tuple[ThemeReport, list[Funnel]]] = {}
+_CACHE: dict[tuple[str, str, str], ThemeReport] = {}
 
 
-def _report(ledger: Ledger, state: WebState) -> tuple[ThemeReport, list[Funnel]]:
+def _report(ledger: Ledger, state: WebState) -> ThemeReport:
     pins_file = state.settings.themes_pins_file
     key = (str(state.settings.data_dir), state.today().isoformat(), str(pins_file))
     if key not in _CACHE:
         pins = read_pins(pins_file) if pins_file else ()
-        report = theme_report(ledger, state.today(), MONTHS, pins)
-        _CACHE[key] = (report, _funnels(state, report.asof))
+        _CACHE[key] = theme_report(ledger, state.today(), MONTHS, pins)
     return _CACHE[key]
 
 
 def _funnels(state: WebState, asof: date) -> list[Funnel]:
+    """Read afresh on each view: journeys happen all day, and the query is small."""
     from goodwill.analytics.scorecard.window import Window
 
     return funnels(job_rows(state.engine, Window(asof, MONTHS)))
@@ -78,7 +78,8 @@ def _funnels(state: WebState, asof: date) -> list[Funnel]:
 
 def themes_view(ledger: Ledger, state: WebState) -> ThemesView:
     """Every theme, ranked by customers lost, with the self-service funnels beside them."""
-    report, found = _report(ledger, state)
+    report = _report(ledger, state)
+    found = _funnels(state, report.asof)
     return ThemesView(
         asof=report.asof.isoformat(),
         months=report.months,
@@ -94,7 +95,7 @@ def themes_view(ledger: Ledger, state: WebState) -> ThemesView:
 
 def theme_detail(ledger: Ledger, state: WebState, index: int) -> ThemeDetail:
     """One theme and its answers in the customers' own words; NotFound for no such theme."""
-    report, _ = _report(ledger, state)
+    report = _report(ledger, state)
     row = _row(report, index)
     frame = report.assignment
     answers: list[VerbatimView] = []
@@ -111,7 +112,7 @@ def customer_themes(ledger: Ledger, state: WebState, customer_id: str) -> list[C
     """The themes this customer's own words fall in, newest first (none if the report
     cannot be built: the 360 page does not depend on it)."""
     try:
-        report, _ = _report(ledger, state)
+        report = _report(ledger, state)
     except Exception as exc:  # the 360 page shows the rest rather than failing
         log.warning("themes failed: %s", type(exc).__name__)
         return []
