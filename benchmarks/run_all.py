@@ -40,6 +40,7 @@ def workloads(full: bool) -> list[tuple[str, list[str]]]:
             f"The scorecard and the care run, {int(customers):,} customers x 12 months",
             ["care_scale.py", "--customers", customers],
         ),
+        ("Themes in 1,000,000 feedback texts", ["themes_scale.py", "--texts", "1000000"]),
     ]
 
 

@@ -137,6 +137,12 @@ class Settings(BaseSettings):
         default=None,
         description="Where credit files for the billing system are written; empty means <data_dir>/credits.",
     )
+    themes_pins_file: Path | None = Field(
+        default=None,
+        description="A TOML file of pinned feedback themes (theme = [seed terms]) that "
+        "`goodwill themes` and the desk's Where customers fail keep by name; empty: themes "
+        "found afresh, labelled by their top words.",
+    )
     team_name: str = Field(
         default="The goodwill care team",
         description="Who signs a message when no named person owns the customer's case.",

@@ -14,6 +14,7 @@ from goodwill.cli import (  # noqa: F401  (each registers its commands)
     scorecard,
     serve,
     staff,
+    themes,
 )
 from goodwill.cli.app import app
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from goodwill.analytics.scorecard.figures import Perspective, Scorecard
 from goodwill.analytics.scorecard.readings import interval, show
+from goodwill.analytics.themes.figures import scorecard_themes_figure
 
 TITLES = {
     "customer": "Customer",
@@ -188,6 +189,8 @@ def scorecard_html(card: Scorecard) -> str:
             parts.append(_plot_div(f"plot-{p.name}-curves", _retention_plot(p)))
         if measured(p):
             parts.append(_plot_div(f"plot-{p.name}-lifts", _lift_plot(p)))
+        if themes := scorecard_themes_figure(p.figures):
+            parts.append(_plot_div(f"plot-{p.name}-themes", themes))
         if p.lifts:
             parts.append(_lift_table(p))
         parts.append(_figure_rows(p, card.currency))

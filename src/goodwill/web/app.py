@@ -103,6 +103,7 @@ def _routes(app: FastAPI) -> None:
         lost_sim,
         my_plan,
         signin,
+        themes,
     )
 
     # Plotly's route first: a mount answers everything under its path, 404 included.
@@ -118,6 +119,7 @@ def _routes(app: FastAPI) -> None:
         api,
         desk_api,
         desk_api_gestures,
+        themes,
     ):
         app.include_router(module.router)
 

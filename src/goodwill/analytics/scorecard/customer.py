@@ -154,6 +154,8 @@ def fair_price_figure(advice: ibis.Table | None) -> Figure:
 
 def customer_perspective(ledger: Ledger, window: Window, advice: ibis.Table | None) -> Perspective:
     """Every customer figure, the retention curves, and a reading of them."""
+    from goodwill.analytics.themes.scorecard import theme_figures  # themes import the window
+
     customers, feedback = ledger.table("customers"), ledger.table("feedback")
     overall, cohorts = retention_curves(customers, window)
     figures = [
@@ -165,6 +167,7 @@ def customer_perspective(ledger: Ledger, window: Window, advice: ibis.Table | No
         csat_figure(feedback, window),
         *complaint_figures(ledger, window),
         fair_price_figure(advice),
+        *theme_figures(ledger, window),
     ]
     recent = [cohorts[c] for c in sorted(cohorts)[-24:-12]]
     return Perspective("customer", tuple(figures), "", curves=(overall, *recent))

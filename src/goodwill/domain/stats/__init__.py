@@ -2,7 +2,7 @@
 
 The database computes n, sums and sums of squares; these functions turn them into
 figures with 95% intervals (the gbstats style): proportions and rates, NPS, Welch /
-delta-method lift, CUPED, Kaplan-Meier and AUC.
+delta-method lift, CUPED, Kaplan-Meier, AUC and risk ratios.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from goodwill.domain.stats.proportions import (
     rate_per,
 )
 from goodwill.domain.stats.quantiles import quantile_estimate
+from goodwill.domain.stats.ratios import risk_ratio
 from goodwill.domain.stats.survival import (
     KaplanMeier,
     SurvivalPoint,
@@ -48,5 +49,6 @@ __all__ = [
     "proportion",
     "quantile_estimate",
     "rate_per",
+    "risk_ratio",
     "steps_from_durations",
 ]

@@ -15,7 +15,6 @@ import numpy.typing as npt
 
 from goodwill.ledger.contract import CONSENT_TYPES, FEEDBACK_KINDS
 from goodwill.ledger.sample.clock import DAY, HOUR, NEVER, Clock, month_of
-from goodwill.ledger.sample.names import FEEDBACK_TEXT
 from goodwill.ledger.sample.params import SampleParams
 from goodwill.ledger.sample.population import Customers, subset
 from goodwill.ledger.sample.promises import Promises
@@ -23,13 +22,15 @@ from goodwill.ledger.sample.tickets import MONTH_S, Tickets
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
-TEXTS = tuple(t for mood in ("low", "mid", "high") for t in FEEDBACK_TEXT[mood])
+#: How many sentences the main stream picks among for an answer with text, by mood (kept so
+#: the draws stay as they were; the words come from :mod:`.feedback_text`).
+MOOD_SIZES = (5, 4, 4)
 RECENT_S = 90 * DAY
 
 
 @dataclass
 class Feedback:
-    """One entry per answer; ``kind`` indexes FEEDBACK_KINDS, ``text`` TEXTS (-1: none)."""
+    """One entry per answer; ``kind`` indexes FEEDBACK_KINDS; ``text`` >= 0: it has words."""
 
     customer: Ints
     at_s: Ints
@@ -133,9 +134,9 @@ def _with_text(
     mood: tuple[Bools, Bools],
     p: SampleParams,
 ) -> Feedback:
-    """Some answers come with a sentence that matches the mood of the score."""
+    """Which answers come with a sentence (:mod:`.feedback_text` writes it)."""
     low, high = mood
-    sizes = [len(FEEDBACK_TEXT[m]) for m in ("low", "mid", "high")]
+    sizes = MOOD_SIZES
     offset = np.select([low, high], [0, sizes[0] + sizes[1]], sizes[0])
     size = np.select([low, high], [sizes[0], sizes[2]], sizes[1])
     pick = offset + (rng.random(len(who)) * size).astype(np.int64)

@@ -23,6 +23,7 @@ from goodwill.ledger.sample.choice import HANDSET, Choice, choose_plans
 from goodwill.ledger.sample.churn import Exposure, HazardTally, simulate_worlds
 from goodwill.ledger.sample.clock import NEVER, Clock, month_of, month_start
 from goodwill.ledger.sample.feedback import Feedback, draw_feedback
+from goodwill.ledger.sample.feedback_text import Experience, FeedbackTexts, draw_texts
 from goodwill.ledger.sample.needs import NO_MONTH, Needs, draw_needs
 from goodwill.ledger.sample.overpaying import eligible, find_overpaying, history_months
 from goodwill.ledger.sample.params import SampleParams
@@ -53,6 +54,7 @@ class Sample:
     promises: Promises
     tickets: Tickets
     feedback: Feedback
+    texts: FeedbackTexts  # the words of the answers with text (a random stream of its own)
     eligible: Bools  # lines plan advice would look at
     overpaying: Bools
     campaign: CampaignOutcome | None = None  # a past advice campaign, if one was asked for
@@ -95,11 +97,14 @@ def generate(
     feedback = draw_feedback(
         rng, world.people, world.exposure.misfit_month, world.promises, world.tickets, clock, p
     )
+    broken = _events(world.promises.customer, world.promises.broken_at_s)
+    experience = Experience(world.people.left_s, world.exposure.misfit_month, broken)
+    texts = draw_texts(seed, feedback, experience)
     history = history_months(usage.active, world.lines.started_s, usage.months)
     is_eligible = eligible(history, ended == NEVER)
     overpaying = is_eligible & find_overpaying(usage.quantity, history, world.choice.plan, table)
     return Sample(clock, p, seed, world.people, world.lines, ended, world.needs, world.choice,
-                  usage, charged, world.promises, world.tickets, feedback, is_eligible,
+                  usage, charged, world.promises, world.tickets, feedback, texts, is_eligible,
                   overpaying, outcome)  # fmt: skip
 
 

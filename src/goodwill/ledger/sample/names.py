@@ -32,25 +32,3 @@ AGENTS = (
     "Liam Murphy", "Hannah Price", "Ravi Patel", "Chloe Jenkins", "Owen Davies",
     "Grace Thompson", "Marek Nowak",
 )  # fmt: skip
-#: Free text that comes with some survey answers, by how the customer felt.
-FEEDBACK_TEXT = {
-    "low": (
-        "Took ages to get through to anyone.",
-        "My bill was much higher than I expected.",
-        "The SIM I was promised never arrived.",
-        "Paying too much for what I actually use.",
-        "Nobody called me back, as promised.",
-    ),
-    "mid": (
-        "Fine, does the job.",
-        "Signal could be better at home.",
-        "OK value, nothing special.",
-        "Sorted in the end, but it took a while.",
-    ),
-    "high": (
-        "Great value and no fuss.",
-        "The agent sorted it in minutes - thank you!",
-        "Cheap, reliable, would recommend to friends.",
-        "Love that calls to my family are free.",
-    ),
-}

@@ -152,7 +152,7 @@ class SampleParams:
     nps_invites_per_month: float = 1 / 6
     nps_response_share: float = 0.25
     csat_response_share: float = 0.2
-    feedback_text_share: float = 0.3
+    feedback_text_share: float = 0.5
 
     def to_json(self) -> dict[str, Any]:
         """The parameters as plain JSON values."""

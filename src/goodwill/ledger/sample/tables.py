@@ -18,7 +18,6 @@ from goodwill.ledger.contract import (
 from goodwill.ledger.sample.catalogue import CURRENCY, DEFAULT_RATES, KINDS, PLANS
 from goodwill.ledger.sample.clock import contract_end, period_label
 from goodwill.ledger.sample.columns import dates, id_width, ids, joined, pick, timestamps, tokens
-from goodwill.ledger.sample.feedback import TEXTS
 from goodwill.ledger.sample.generator import Sample
 from goodwill.ledger.sample.names import AGENTS, EMAIL_DOMAINS, FIRST_NAMES, LOCALES, SURNAMES
 from goodwill.ledger.sample.promises import late_cancellations
@@ -184,5 +183,5 @@ def feedback(s: Sample, cids: pa.Array) -> pa.Table:
         "at": timestamps(f.at_s),
         "kind": pick(FEEDBACK_KINDS, f.kind),
         "score": pa.array(f.score),
-        "text": pick(TEXTS, f.text),
+        "text": pa.array(s.texts.text, mask=s.texts.theme < 0),
     })  # fmt: skip

@@ -11,6 +11,7 @@ from goodwill.ledger.sample.campaign_truth import campaign_truth
 from goodwill.ledger.sample.catalogue import CURRENCY, DEFAULT_RATES, PLANS
 from goodwill.ledger.sample.choice import FIT, HANDSET, PROFILES
 from goodwill.ledger.sample.clock import NEVER, contract_end
+from goodwill.ledger.sample.feedback_truth import themes_truth
 from goodwill.ledger.sample.generator import Sample
 from goodwill.ledger.sample.needs import NO_MONTH
 from goodwill.ledger.sample.overpaying import (
@@ -52,6 +53,7 @@ def truth(s: Sample) -> dict[str, Any]:
         "payer_not_user_share": _share(s.lines.user_first_name >= 0),
         "referred_share": _share(s.customers.referrer >= 0),
         "measured": _measured(s),
+        "feedback_themes": themes_truth(s),
         **s.params.to_json(),
         **(campaign_truth(s.campaign) if s.campaign else {}),
     }

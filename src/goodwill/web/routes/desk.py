@@ -18,6 +18,7 @@ from goodwill.web.form_fields import MAX_EMAIL, MAX_PASSWORD, email_problem
 from goodwill.web.pages import form_again, page, see_other
 from goodwill.web.security import verify_password
 from goodwill.web.views import customer_360, moments, roster, scorecard
+from goodwill.web.views.themes import customer_themes
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 log = logging.getLogger("goodwill.web")
@@ -135,6 +136,7 @@ def customer_page(
         staff=staff,
         view=view,
         notice=request.query_params.get("notice"),
+        themes=customer_themes(ledger, state, customer_id),
     )
 
 

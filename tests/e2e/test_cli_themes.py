@@ -1,0 +1,91 @@
+"""``goodwill themes`` in-process, as a user types it, on the ingested sample operator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from goodwill.cli import app
+from goodwill.ledger.sample import write_sample
+
+runner = CliRunner()
+ASOF = "2026-11-23"
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("themes-cli")
+    write_sample(root / "source", customers=6_000, months=12, seed=4, asof=dt.date(2026, 11, 23))
+    result = runner.invoke(app, ["ingest", str(root / "source"), "--data", str(root / "data")])
+    assert result.exit_code == 0, result.output
+    return root / "data"
+
+
+def test_table_lists_themes_by_customers_lost_with_a_verbatim(data_dir: Path) -> None:
+    result = runner.invoke(app, ["themes", "--asof", ASOF, "--data", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Where customers fail as of 2026-11-23" in text
+    assert "Themes, by customers lost" in text
+    assert "within six months" in text and "“" in text
+
+
+def test_json_holds_every_theme_with_its_intervals(data_dir: Path) -> None:
+    result = runner.invoke(app, ["themes", "--asof", ASOF, "--months", "24", "--format", "json",
+                                 "--data", str(data_dir)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["asof"] == ASOF and report["months"] == 24 and report["reason"] is None
+    themes = report["themes"]
+    assert 4 <= len(themes) <= 8
+    lost = [t["behaviour"]["customers_lost"] for t in themes]
+    assert lost == sorted(lost, reverse=True)
+    for t in themes:
+        rr = t["behaviour"]["churn_risk_ratio"]
+        assert rr["ci_low"] <= rr["value"] <= rr["ci_high"]
+        assert len(t["behaviour"]["trend"]) == 24
+        assert t["verbatims"] and all(v["customer_id"].startswith("C") for v in t["verbatims"])
+
+
+def test_html_is_one_file_with_the_charts(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "themes.html"
+    result = runner.invoke(app, ["themes", "--asof", ASOF, "--format", "html", "--out", str(out),
+                                 "--data", str(data_dir)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "Plotly.newPlot('themes-lost'" in page and "Plotly.newPlot('themes-trend'" in page
+    assert "https://" not in page.split("<body>")[1]  # nothing fetched from elsewhere
+    assert "risk ratio" in page
+
+
+def test_pinned_themes_name_the_themes(data_dir: Path, tmp_path: Path) -> None:
+    pins = tmp_path / "pins.toml"
+    pins.write_text(
+        '[themes]\n"Late SIM" = ["sim delivery", "late"]\n"Slow data" = ["slow data"]\n'
+    )
+    result = runner.invoke(app, ["themes", "--asof", ASOF, "--format", "json", "--pins", str(pins),
+                                 "--data", str(data_dir)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    labels = {t["label"]: t["pinned"] for t in json.loads(result.output)["themes"]}
+    assert labels["Late SIM"] is True and labels["Slow data"] is True
+
+
+def test_a_bad_pins_file_and_a_bad_format_are_clear_errors(data_dir: Path, tmp_path: Path) -> None:
+    pins = tmp_path / "bad.toml"
+    pins.write_text("[themes]\nlate = 'sim'\n")
+    result = runner.invoke(app, ["themes", "--pins", str(pins), "--data", str(data_dir)])
+    assert result.exit_code == 1 and "theme 'late' needs a list of seed terms" in result.output
+    result = runner.invoke(app, ["themes", "--format", "pdf", "--data", str(data_dir)])
+    assert result.exit_code == 1 and "choose one of table, json, html" in result.output
+
+
+def test_a_window_with_no_answers_says_so(data_dir: Path) -> None:
+    result = runner.invoke(
+        app, ["themes", "--asof", "2000-01-01", "--format", "json", "--data", str(data_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "no answers to read" in json.loads(result.output)["reason"]

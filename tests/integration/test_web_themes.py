@@ -1,0 +1,124 @@
+"""Where customers fail on the desk: the page and the API show the same numbers, a theme's
+page holds its answers with links to each customer, the 360 shows a customer's themes,
+and self-service journeys appear as funnels."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from goodwill.ledger.ingest import ingest
+from goodwill.ledger.sample import write_sample
+from goodwill.settings import Settings
+from goodwill.store import session_factory
+from goodwill.store.jobs import add_step, start_job
+from tests.integration.web_support import (
+    AGENT_PASSWORD,
+    Web,
+    ledger_data,  # noqa: F401  (a fixture)
+    make_web,
+    sign_in_staff,
+)
+
+
+@pytest.fixture(scope="module")
+def sample_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample operator (4,000 customers) with dates up to today, ingested once."""
+    root = tmp_path_factory.mktemp("themes-web")
+    write_sample(root / "source", customers=4_000, months=12, seed=6)
+    ingest(root / "source", Settings(data_dir=root / "data"))
+    return root / "data"
+
+
+@pytest.fixture
+def web(sample_data: Path, tmp_path: Path) -> Iterator[Web]:
+    yield from make_web(f"sqlite:///{tmp_path / 'store.sqlite'}", sample_data, tmp_path)
+
+
+def _jobs(web: Web) -> None:
+    """Three plan switches (two done in 3 and 5 minutes, one stopped at confirmed)."""
+    now = datetime.now(UTC) - timedelta(days=3)
+    with session_factory(web.engine).begin() as session:
+        for minutes in (3, 5, None):
+            job = start_job(session, "C000001", "plan_switch", now=now)
+            add_step(job, "confirmed", now=now + timedelta(minutes=1))
+            if minutes is not None:
+                add_step(job, "requested", now=now + timedelta(minutes=minutes), done=True)
+
+
+def _cells(html: str, cls: str) -> list[str]:
+    return [unescape(c) for c in re.findall(rf'<td class="num {cls}">([^<]*)</td>', html)]
+
+
+def test_page_and_api_show_the_same_themes(web: Web) -> None:
+    _jobs(web)
+    sign_in_staff(web, "priya@care.example", AGENT_PASSWORD)
+    api = web.client.get("/api/desk/themes").json()
+    page = web.client.get("/desk/themes").text
+    assert api["reason"] is None and len(api["themes"]) >= 4
+    labels = [
+        unescape(x)
+        for x in re.findall(r'class="theme-link" href="/desk/themes/\d+">([^<]*)</a>', page)
+    ]
+    assert labels == [t["label"] for t in api["themes"]]
+    assert _cells(page, "lost") == [f"{t['customers_lost']:,}" for t in api["themes"]]
+    assert _cells(page, "customers") == [f"{t['customers']:,}" for t in api["themes"]]
+    assert _cells(page, "ratio") == [t["churn_risk_ratio"]["text"] for t in api["themes"]]
+    lost = [t["customers_lost"] for t in api["themes"]]
+    assert lost == sorted(lost, reverse=True)
+    for t in api["themes"]:
+        assert unescape(t["verdict"]) in unescape(page)
+    switch = api["funnels"][0]
+    assert (switch["kind"], switch["started"], switch["most_stop_at"]) == (
+        "plan_switch",
+        3,
+        "confirmed",
+    )
+    assert [s["reached"] for s in switch["steps"]] == [3, 3, 2, 2]
+    assert switch["minutes_to_done"]["value"] in (3.0, 5.0)
+    assert "plan switch: 3 started" in page
+
+
+def test_a_theme_page_quotes_its_customers_and_links_their_360(web: Web) -> None:
+    sign_in_staff(web, "priya@care.example", AGENT_PASSWORD)
+    first = web.client.get("/api/desk/themes").json()["themes"][0]
+    detail = web.client.get(f"/api/desk/themes/{first['index']}").json()
+    assert detail["theme"] == first
+    assert len(detail["answers"]) == min(first["answers"], 200)
+    page = web.client.get(f"/desk/themes/{first['index']}").text
+    links = re.findall(r'<a href="/desk/customers/(C\d+)">', page)
+    assert links[: len(detail["answers"])] == [a["customer_id"] for a in detail["answers"]]
+    who = detail["answers"][0]
+    c360 = web.client.get(f"/desk/customers/{who['customer_id']}").text
+    assert 'id="customer-themes"' in c360
+    assert f'href="/desk/themes/{first["index"]}"' in c360
+    assert web.client.get("/desk/themes/999").status_code == 404
+    assert web.client.get("/api/desk/themes/999").status_code == 404
+
+
+def test_the_page_loads_plotly_and_its_script_from_the_app(web: Web) -> None:
+    """Plotly's JS was shadowed by the /static mount (a 404 for every chart) until the
+    route was registered before it."""
+    plotly = web.client.get("/static/plotly.min.js")
+    assert plotly.status_code == 200 and len(plotly.content) > 1_000_000
+    script = web.client.get("/static/themes.js")
+    assert script.status_code == 200 and "Plotly.newPlot" in script.text
+
+
+def test_themes_need_a_signed_in_member_of_staff(web: Web) -> None:
+    assert web.client.get("/api/desk/themes").status_code == 401
+    assert web.client.get("/desk/themes", follow_redirects=False).status_code == 303
+
+
+def test_a_ledger_without_words_says_so(ledger_data: Path, tmp_path: Path) -> None:  # noqa: F811
+    for web in make_web(f"sqlite:///{tmp_path / 'store.sqlite'}", ledger_data, tmp_path):
+        sign_in_staff(web, "priya@care.example", AGENT_PASSWORD)
+        api = web.client.get("/api/desk/themes").json()
+        assert api["themes"] == [] and "no answers to read" in api["reason"]
+        assert "no answers to read" in web.client.get("/desk/themes").text
+        assert 'id="customer-themes"' in web.client.get("/desk/customers/C1").text
