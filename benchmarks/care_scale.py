@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, make_url, text
 from goodwill.analytics.scorecard import build_scorecard
 from goodwill.ledger.ingest import ingest
 from goodwill.ledger.reader import open_ledger
-from goodwill.ledger.sample import write_sample
+from goodwill.sample import write_sample
 from goodwill.services.care_run import CareRunReport, run_care
 from goodwill.settings import Settings
 from scan_floor import scan_floor

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from goodwill.ledger.sample import write_sample
+from goodwill.sample import write_sample
 
 ASOF = dt.date(2026, 11, 23)
 

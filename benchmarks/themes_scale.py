@@ -38,8 +38,8 @@ PHONES = ("iphone", "pixel", "galaxy", "moto", "nokia")
 
 def make_texts(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
     """``n`` sample-style answers and their true themes."""
-    from goodwill.ledger.sample.feedback_phrases import THEMES
-    from goodwill.ledger.sample.feedback_text import _sentence
+    from goodwill.sample.feedback_phrases import THEMES
+    from goodwill.sample.feedback_text import _sentence
 
     rng = np.random.Generator(np.random.PCG64(seed))
     theme = rng.choice(len(THEMES), n, p=[0.3, 0.2, 0.12, 0.08, 0.2, 0.1])

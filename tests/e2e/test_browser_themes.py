@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from goodwill.ledger.ingest import ingest
-from goodwill.ledger.sample import write_sample
+from goodwill.sample import write_sample
 from goodwill.settings import Settings
 from goodwill.store import make_engine, upgrade
 from goodwill.web.app import create_app

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from goodwill.cli import app
-from goodwill.ledger.sample import write_sample
+from goodwill.sample import write_sample
 
 runner = CliRunner()
 ASOF = "2026-11-23"

@@ -10,7 +10,7 @@ import pytest
 from goodwill.analytics.advice import better_plan, plan_advice
 from goodwill.ledger.ingest import ingest
 from goodwill.ledger.reader import Ledger, open_ledger
-from goodwill.ledger.sample import write_sample
+from goodwill.sample import write_sample
 from goodwill.settings import Settings
 
 ASOF = date(2026, 11, 23)

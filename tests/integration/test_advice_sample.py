@@ -9,7 +9,7 @@ from pathlib import Path
 from goodwill.analytics.advice import plan_advice
 from goodwill.ledger.ingest import ingest
 from goodwill.ledger.reader import open_ledger
-from goodwill.ledger.sample import write_sample
+from goodwill.sample import write_sample
 from goodwill.settings import Settings
 
 ASOF = date(2026, 11, 23)

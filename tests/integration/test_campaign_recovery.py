@@ -28,8 +28,8 @@ from goodwill.domain.experiments import assign_arm
 from goodwill.domain.stats import LiftResult, SampleStats, lift_test
 from goodwill.ledger.ingest import ingest
 from goodwill.ledger.reader import open_ledger
-from goodwill.ledger.sample import CampaignParams, generate_sample, record_campaign, write_sample
-from goodwill.ledger.sample.campaign_outcome import REVENUE_MONTHS
+from goodwill.sample import CampaignParams, generate_sample, record_campaign, write_sample
+from goodwill.sample.campaign_outcome import REVENUE_MONTHS
 from goodwill.settings import Settings
 from goodwill.store import make_engine, session_factory
 from goodwill.store.models import Action, Assignment, Contact, Experiment, Moment, Run

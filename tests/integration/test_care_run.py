@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from goodwill.analytics.detectors.registry import load_detectors
 from goodwill.ledger.ingest import ingest
-from goodwill.ledger.sample import write_sample
+from goodwill.sample import write_sample
 from goodwill.services.care_run import run_care
 from goodwill.settings import Settings
 from goodwill.store import make_engine, session_factory

@@ -13,7 +13,7 @@ import pytest
 from goodwill.errors import LedgerError
 from goodwill.ledger.ingest import ingest
 from goodwill.ledger.reader import MANIFEST, open_ledger
-from goodwill.ledger.sample import write_sample
+from goodwill.sample import write_sample
 from goodwill.settings import Settings
 
 

@@ -16,7 +16,7 @@ from goodwill.errors import LedgerError
 from goodwill.ledger.ingest import ingest
 from goodwill.ledger.rating_usage import CELLS_FILE, FILE, ROW_GROUP, read_cells, use_column
 from goodwill.ledger.reader import open_ledger
-from goodwill.ledger.sample import write_sample
+from goodwill.sample import write_sample
 from goodwill.settings import Settings
 
 ASOF = date(2026, 11, 23)

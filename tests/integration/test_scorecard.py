@@ -16,7 +16,7 @@ from goodwill.cli.app import app
 from goodwill.domain.experiments import assign_arm
 from goodwill.ledger.ingest import ingest
 from goodwill.ledger.reader import Ledger, open_ledger
-from goodwill.ledger.sample import write_sample
+from goodwill.sample import write_sample
 from goodwill.settings import Settings
 from goodwill.store import (
     ensure_experiment,

@@ -21,7 +21,7 @@ import pytest
 
 from goodwill.ledger.ingest import ingest
 from goodwill.ledger.reader import Ledger, open_ledger
-from goodwill.ledger.sample import write_sample
+from goodwill.sample import write_sample
 from goodwill.settings import Settings
 
 pytestmark = [

@@ -16,7 +16,7 @@ from goodwill.analytics.themes import ThemeReport, theme_report
 from goodwill.analytics.themes.behaviour import outcomes
 from goodwill.domain.stats import risk_ratio
 from goodwill.ledger.ingest import ingest
-from goodwill.ledger.sample import write_sample
+from goodwill.sample import write_sample
 from goodwill.settings import Settings
 
 ASOF = dt.date(2026, 11, 23)

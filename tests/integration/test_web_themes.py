@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from goodwill.ledger.ingest import ingest
-from goodwill.ledger.sample import write_sample
+from goodwill.sample import write_sample
 from goodwill.settings import Settings
 from goodwill.store import session_factory
 from goodwill.store.jobs import add_step, start_job

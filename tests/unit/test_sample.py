@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from goodwill.ledger.contract import TABLES, ColumnType, Table
 from goodwill.ledger.ingest import ingest
 from goodwill.ledger.reader import open_ledger
-from goodwill.ledger.sample import generate_sample, tables, write_sample
+from goodwill.sample import generate_sample, tables, write_sample
 from goodwill.settings import Settings
 
 ASOF = dt.date(2026, 11, 23)

@@ -9,13 +9,13 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from goodwill.ledger.sample import generate_sample
-from goodwill.ledger.sample.feedback import recent
-from goodwill.ledger.sample.feedback_phrases import CLOSERS, OPENERS, THEME_NAMES, THEMES
-from goodwill.ledger.sample.feedback_text import TEXT_STREAM, Experience, draw_texts, theme_chances
-from goodwill.ledger.sample.feedback_truth import themes_truth
-from goodwill.ledger.sample.generator import Sample
-from goodwill.ledger.sample.ticket_events import EVENT_STREAM
+from goodwill.sample import generate_sample
+from goodwill.sample.feedback import recent
+from goodwill.sample.feedback_phrases import CLOSERS, OPENERS, THEME_NAMES, THEMES
+from goodwill.sample.feedback_text import TEXT_STREAM, Experience, draw_texts, theme_chances
+from goodwill.sample.feedback_truth import themes_truth
+from goodwill.sample.generator import Sample
+from goodwill.sample.ticket_events import EVENT_STREAM
 
 ASOF = dt.date(2026, 11, 23)
 
@@ -43,14 +43,14 @@ def test_the_words_come_from_their_own_stream(sample: Sample) -> None:
 
 
 def _broken(s: Sample) -> tuple[np.ndarray, np.ndarray]:
-    from goodwill.ledger.sample.clock import NEVER
+    from goodwill.sample.clock import NEVER
 
     at = s.promises.broken_at_s
     return s.promises.customer[at != NEVER], at[at != NEVER]
 
 
 def _misfit(s: Sample) -> np.ndarray:
-    from goodwill.ledger.sample.needs import NO_MONTH
+    from goodwill.sample.needs import NO_MONTH
 
     misfit = np.full(len(s.customers), NO_MONTH, dtype=np.int64)
     np.minimum.at(misfit, s.lines.customer, s.choice.misfit_month)

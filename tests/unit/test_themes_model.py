@@ -11,10 +11,10 @@ import pytest
 from goodwill.analytics.themes import ThemeModel, parse_pins
 from goodwill.analytics.themes.vectorize import MAX_ANSWER_CHARS
 from goodwill.errors import ConfigError
-from goodwill.ledger.sample import generate_sample
-from goodwill.ledger.sample.clock import month_of
-from goodwill.ledger.sample.feedback_phrases import THEMES
-from goodwill.ledger.sample.generator import Sample
+from goodwill.sample import generate_sample
+from goodwill.sample.clock import month_of
+from goodwill.sample.feedback_phrases import THEMES
+from goodwill.sample.generator import Sample
 
 PINS = parse_pins(
     {

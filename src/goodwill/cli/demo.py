@@ -67,7 +67,7 @@ def demo_command(
         settings = make_settings(data, public_url=settings.public_url)
     day = parse_day(asof) or date.today()
     source = settings.data_dir / "sample"
-    from goodwill.ledger.sample import write_sample
+    from goodwill.sample import write_sample
 
     started = time.perf_counter()
     with console.status(f"Making a sample operator of {customers:,} customers…"):

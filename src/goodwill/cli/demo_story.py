@@ -60,7 +60,7 @@ def show_one_message(settings: Settings, kind: str, title: str) -> None:
 
 def seed_roster(settings: Settings) -> int:
     """Put the sample's care team on the roster (once), so care messages name a person."""
-    from goodwill.ledger.sample.names import AGENTS
+    from goodwill.sample.names import AGENTS
     from goodwill.store import upgrade
     from goodwill.store.agents import add_agent, list_agents
 

@@ -118,7 +118,7 @@ def sample_command(
     ] = False,
 ) -> None:
     """Write a realistic synthetic UK SIM-only operator in the ingest format."""
-    from goodwill.ledger.sample import CampaignParams, write_sample
+    from goodwill.sample import CampaignParams, write_sample
 
     with console.status(f"Making {customers:,} customers and {months} months of history…"):
         summary = write_sample(

@@ -17,9 +17,9 @@ import numpy as np
 import numpy.typing as npt
 
 from goodwill.ledger.contract import TICKET_EVENTS
-from goodwill.ledger.sample.clock import NEVER
-from goodwill.ledger.sample.params import SampleParams
-from goodwill.ledger.sample.tickets import Tickets
+from goodwill.sample.clock import NEVER
+from goodwill.sample.params import SampleParams
+from goodwill.sample.tickets import Tickets
 
 Ints = npt.NDArray[np.int64]
 EVENT_STREAM = 7

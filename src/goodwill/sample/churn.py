@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from goodwill.ledger.sample.clock import NEVER, Clock, month_of, month_start
-from goodwill.ledger.sample.params import SampleParams
+from goodwill.sample.clock import NEVER, Clock, month_of, month_start
+from goodwill.sample.params import SampleParams
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]

@@ -13,9 +13,9 @@ import numpy as np
 import numpy.typing as npt
 
 from goodwill.ledger.contract import PROMISE_KINDS
-from goodwill.ledger.sample.clock import DAY, HOUR, NEVER, Clock
-from goodwill.ledger.sample.params import SampleParams
-from goodwill.ledger.sample.tickets import Tickets
+from goodwill.sample.clock import DAY, HOUR, NEVER, Clock
+from goodwill.sample.params import SampleParams
+from goodwill.sample.tickets import Tickets
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]

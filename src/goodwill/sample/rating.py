@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from goodwill.ledger.sample.catalogue import KINDS, RATE_SCALE, UNLIMITED, RatingTable
+from goodwill.sample.catalogue import KINDS, RATE_SCALE, UNLIMITED, RatingTable
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]

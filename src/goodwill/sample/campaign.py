@@ -5,7 +5,7 @@
 except a holdout chosen by the care run's own hash (:func:`goodwill.domain.experiments.assign_arm`
 of ``salt`` and the customer id). Eligible lines are the generator's designed overpaying
 lines: a plan without a device fee whose misfit (too small, legacy, or use drifted down;
-see :mod:`goodwill.ledger.sample.choice`) began before the campaign month, of a customer
+see :mod:`goodwill.sample.choice`) began before the campaign month, of a customer
 still here on the campaign date.
 
 The advice works: from the campaign month on, a treated customer's monthly churn hazard is
@@ -28,13 +28,13 @@ import numpy.typing as npt
 
 from goodwill.domain.experiments import assign_arm
 from goodwill.errors import ConfigError
-from goodwill.ledger.sample.catalogue import RatingTable
-from goodwill.ledger.sample.choice import Choice
-from goodwill.ledger.sample.churn import ChurnEffect
-from goodwill.ledger.sample.clock import Clock, month_start, period_label
-from goodwill.ledger.sample.columns import id_width
-from goodwill.ledger.sample.overpaying import MIN_MONTHS
-from goodwill.ledger.sample.population import Lines
+from goodwill.sample.catalogue import RatingTable
+from goodwill.sample.choice import Choice
+from goodwill.sample.churn import ChurnEffect
+from goodwill.sample.clock import Clock, month_start, period_label
+from goodwill.sample.columns import id_width
+from goodwill.sample.overpaying import MIN_MONTHS
+from goodwill.sample.population import Lines
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]

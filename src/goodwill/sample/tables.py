@@ -15,14 +15,14 @@ from goodwill.ledger.contract import (
     TABLES_BY_NAME,
     TICKET_EVENTS,
 )
-from goodwill.ledger.sample.catalogue import CURRENCY, DEFAULT_RATES, KINDS, PLANS
-from goodwill.ledger.sample.clock import contract_end, period_label
-from goodwill.ledger.sample.columns import dates, id_width, ids, joined, pick, timestamps, tokens
-from goodwill.ledger.sample.generator import Sample
-from goodwill.ledger.sample.names import AGENTS, EMAIL_DOMAINS, FIRST_NAMES, LOCALES, SURNAMES
-from goodwill.ledger.sample.promises import late_cancellations
-from goodwill.ledger.sample.ticket_events import draw_ticket_events
-from goodwill.ledger.sample.usage import DENSE_KINDS
+from goodwill.sample.catalogue import CURRENCY, DEFAULT_RATES, KINDS, PLANS
+from goodwill.sample.clock import contract_end, period_label
+from goodwill.sample.columns import dates, id_width, ids, joined, pick, timestamps, tokens
+from goodwill.sample.generator import Sample
+from goodwill.sample.names import AGENTS, EMAIL_DOMAINS, FIRST_NAMES, LOCALES, SURNAMES
+from goodwill.sample.promises import late_cancellations
+from goodwill.sample.ticket_events import draw_ticket_events
+from goodwill.sample.usage import DENSE_KINDS
 
 PLAN_IDS = [plan.plan_id for plan in PLANS]
 

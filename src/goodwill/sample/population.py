@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from goodwill.ledger.sample.clock import DAY, NEVER, Clock, month_start, mostly_daytime
-from goodwill.ledger.sample.names import FIRST_NAMES, LOCALES, SURNAMES
-from goodwill.ledger.sample.params import SampleParams
+from goodwill.sample.clock import DAY, NEVER, Clock, month_start, mostly_daytime
+from goodwill.sample.names import FIRST_NAMES, LOCALES, SURNAMES
+from goodwill.sample.params import SampleParams
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]

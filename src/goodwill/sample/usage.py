@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from goodwill.ledger.sample.catalogue import KINDS, RatingTable
-from goodwill.ledger.sample.catalogue import K as KIND
-from goodwill.ledger.sample.clock import Clock, month_start
-from goodwill.ledger.sample.needs import Needs, drift_factor, trend_factor
-from goodwill.ledger.sample.params import SampleParams
+from goodwill.sample.catalogue import KINDS, RatingTable
+from goodwill.sample.catalogue import K as KIND
+from goodwill.sample.clock import Clock, month_start
+from goodwill.sample.needs import Needs, drift_factor, trend_factor
+from goodwill.sample.params import SampleParams
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from goodwill.ledger.sample.clock import DAY
-from goodwill.ledger.sample.feedback_phrases import THEMES
-from goodwill.ledger.sample.feedback_text import CHURN_WINDOW_DAYS, FeedbackTexts
-from goodwill.ledger.sample.generator import Sample
+from goodwill.sample.clock import DAY
+from goodwill.sample.feedback_phrases import THEMES
+from goodwill.sample.feedback_text import CHURN_WINDOW_DAYS, FeedbackTexts
+from goodwill.sample.generator import Sample
 
 
 def themes_truth(s: Sample) -> dict[str, Any]:

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from goodwill.ledger.sample.campaign_outcome import REVENUE_MONTHS, CampaignOutcome
-from goodwill.ledger.sample.catalogue import PLANS
-from goodwill.ledger.sample.clock import DAY
-from goodwill.ledger.sample.columns import id_width, ids, pick
+from goodwill.sample.campaign_outcome import REVENUE_MONTHS, CampaignOutcome
+from goodwill.sample.catalogue import PLANS
+from goodwill.sample.clock import DAY
+from goodwill.sample.columns import id_width, ids, pick
 
 PLAN_IDS = [plan.plan_id for plan in PLANS]
 #: The file :func:`campaign_table` is written to, next to the ledger tables.

@@ -17,9 +17,9 @@ import numpy as np
 import numpy.typing as npt
 
 from goodwill.ledger.contract import FEEDBACK_KINDS
-from goodwill.ledger.sample.clock import DAY, NEVER, month_of
-from goodwill.ledger.sample.feedback import Feedback, recent
-from goodwill.ledger.sample.feedback_phrases import CLOSERS, OPENERS, THEMES
+from goodwill.sample.clock import DAY, NEVER, month_of
+from goodwill.sample.feedback import Feedback, recent
+from goodwill.sample.feedback_phrases import CLOSERS, OPENERS, THEMES
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]

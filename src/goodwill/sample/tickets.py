@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from goodwill.ledger.sample.clock import DAY, MINUTE, NEVER, Clock, mostly_daytime
-from goodwill.ledger.sample.names import AGENTS
-from goodwill.ledger.sample.params import SampleParams
+from goodwill.sample.clock import DAY, MINUTE, NEVER, Clock, mostly_daytime
+from goodwill.sample.names import AGENTS
+from goodwill.sample.params import SampleParams
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]

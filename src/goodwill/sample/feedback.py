@@ -14,11 +14,11 @@ import numpy as np
 import numpy.typing as npt
 
 from goodwill.ledger.contract import CONSENT_TYPES, FEEDBACK_KINDS
-from goodwill.ledger.sample.clock import DAY, HOUR, NEVER, Clock, month_of
-from goodwill.ledger.sample.params import SampleParams
-from goodwill.ledger.sample.population import Customers, subset
-from goodwill.ledger.sample.promises import Promises
-from goodwill.ledger.sample.tickets import MONTH_S, Tickets
+from goodwill.sample.clock import DAY, HOUR, NEVER, Clock, month_of
+from goodwill.sample.params import SampleParams
+from goodwill.sample.population import Customers, subset
+from goodwill.sample.promises import Promises
+from goodwill.sample.tickets import MONTH_S, Tickets
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]

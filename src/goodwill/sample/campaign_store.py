@@ -23,9 +23,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from goodwill.errors import ConfigError
-from goodwill.ledger.sample.campaign_truth import CAMPAIGN_FILE, campaign_table, campaign_truth
-from goodwill.ledger.sample.catalogue import CURRENCY
-from goodwill.ledger.sample.generator import Sample
+from goodwill.sample.campaign_truth import CAMPAIGN_FILE, campaign_table, campaign_truth
+from goodwill.sample.catalogue import CURRENCY
+from goodwill.sample.generator import Sample
 from goodwill.store import (
     add_action,
     add_moment_once,

@@ -11,10 +11,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from goodwill.ledger.contract import TABLES_BY_NAME
-from goodwill.ledger.sample import tables
-from goodwill.ledger.sample.campaign_truth import CAMPAIGN_FILE, campaign_table
-from goodwill.ledger.sample.generator import Sample
-from goodwill.ledger.sample.truth import truth
+from goodwill.sample import tables
+from goodwill.sample.campaign_truth import CAMPAIGN_FILE, campaign_table
+from goodwill.sample.generator import Sample
+from goodwill.sample.truth import truth
 
 #: Free text can hold commas; every other column is written unquoted (pyarrow refuses to
 #: write a comma or quote unquoted, so a mistake fails loudly instead of corrupting a file).
@@ -69,7 +69,7 @@ def write_all(sample: Sample, out_dir: Path) -> tuple[dict[str, int], dict[str, 
 
 def write_campaign(sample: Sample, out_dir: Path) -> int:
     """``campaign.csv``: the eligible subscriptions of a simulated campaign (not a ledger
-    table: ingest ignores it; :func:`~goodwill.ledger.sample.record_campaign` reads it)."""
+    table: ingest ignores it; :func:`~goodwill.sample.record_campaign` reads it)."""
     assert sample.campaign is not None
     table = campaign_table(
         sample.campaign, len(sample.customers), len(sample.lines), sample.lines.customer

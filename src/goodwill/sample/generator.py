@@ -15,22 +15,22 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from goodwill.ledger.sample import population as pop
-from goodwill.ledger.sample.campaign import CampaignParams, plan_campaign
-from goodwill.ledger.sample.campaign_outcome import CampaignOutcome, settle, world_rows
-from goodwill.ledger.sample.catalogue import PLANS, RatingTable, rating_table
-from goodwill.ledger.sample.choice import HANDSET, Choice, choose_plans
-from goodwill.ledger.sample.churn import Exposure, HazardTally, simulate_worlds
-from goodwill.ledger.sample.clock import NEVER, Clock, month_of, month_start
-from goodwill.ledger.sample.feedback import Feedback, draw_feedback
-from goodwill.ledger.sample.feedback_text import Experience, FeedbackTexts, draw_texts
-from goodwill.ledger.sample.needs import NO_MONTH, Needs, draw_needs
-from goodwill.ledger.sample.overpaying import eligible, find_overpaying, history_months
-from goodwill.ledger.sample.params import SampleParams
-from goodwill.ledger.sample.promises import Promises, draw_promises
-from goodwill.ledger.sample.rating import charged_months
-from goodwill.ledger.sample.tickets import Tickets, draw_tickets
-from goodwill.ledger.sample.usage import UsageCube, active_share, simulate_usage
+from goodwill.sample import population as pop
+from goodwill.sample.campaign import CampaignParams, plan_campaign
+from goodwill.sample.campaign_outcome import CampaignOutcome, settle, world_rows
+from goodwill.sample.catalogue import PLANS, RatingTable, rating_table
+from goodwill.sample.choice import HANDSET, Choice, choose_plans
+from goodwill.sample.churn import Exposure, HazardTally, simulate_worlds
+from goodwill.sample.clock import NEVER, Clock, month_of, month_start
+from goodwill.sample.feedback import Feedback, draw_feedback
+from goodwill.sample.feedback_text import Experience, FeedbackTexts, draw_texts
+from goodwill.sample.needs import NO_MONTH, Needs, draw_needs
+from goodwill.sample.overpaying import eligible, find_overpaying, history_months
+from goodwill.sample.params import SampleParams
+from goodwill.sample.promises import Promises, draw_promises
+from goodwill.sample.rating import charged_months
+from goodwill.sample.tickets import Tickets, draw_tickets
+from goodwill.sample.usage import UsageCube, active_share, simulate_usage
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]

@@ -3,7 +3,7 @@
 A sentence is an optional opener, one core phrase of its theme, an optional detail of the
 same theme and an optional closer; openers and closers are shared by every theme, so a
 theme is told apart by its own words, as in real answers. Typos and mixed case are added
-when the sentence is drawn (:mod:`goodwill.ledger.sample.feedback_text`).
+when the sentence is drawn (:mod:`goodwill.sample.feedback_text`).
 """
 
 from __future__ import annotations

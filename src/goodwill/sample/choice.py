@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from goodwill.ledger.sample.catalogue import PLAN_INDEX, RatingTable, plans_of
-from goodwill.ledger.sample.catalogue import K as KIND
-from goodwill.ledger.sample.clock import Clock
-from goodwill.ledger.sample.needs import NO_MONTH, Needs
-from goodwill.ledger.sample.params import SampleParams
+from goodwill.sample.catalogue import PLAN_INDEX, RatingTable, plans_of
+from goodwill.sample.catalogue import K as KIND
+from goodwill.sample.clock import Clock
+from goodwill.sample.needs import NO_MONTH, Needs
+from goodwill.sample.params import SampleParams
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]

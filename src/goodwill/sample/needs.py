@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from goodwill.ledger.sample.clock import Clock
-from goodwill.ledger.sample.params import SampleParams
+from goodwill.sample.clock import Clock
+from goodwill.sample.params import SampleParams
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]

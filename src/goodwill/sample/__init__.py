@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from goodwill.errors import ConfigError
-from goodwill.ledger.sample.campaign import CampaignParams
-from goodwill.ledger.sample.campaign_store import CampaignRecord, record_campaign
-from goodwill.ledger.sample.generator import Sample, generate
-from goodwill.ledger.sample.params import SampleParams
-from goodwill.ledger.sample.writer import write_all
+from goodwill.sample.campaign import CampaignParams
+from goodwill.sample.campaign_store import CampaignRecord, record_campaign
+from goodwill.sample.generator import Sample, generate
+from goodwill.sample.params import SampleParams
+from goodwill.sample.writer import write_all
 
 __all__ = [
     "CampaignParams",
@@ -64,7 +64,7 @@ def generate_sample(
     """Simulate the operator in memory (arrays), without writing anything.
 
     ``campaign`` adds a past plan-advice campaign with a holdout and a known effect
-    (:mod:`goodwill.ledger.sample.campaign`); None leaves the sample exactly as without it.
+    (:mod:`goodwill.sample.campaign`); None leaves the sample exactly as without it.
     """
     if customers < 1:
         raise ConfigError(f"customers={customers}: a sample needs at least 1 customer")

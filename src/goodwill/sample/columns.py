@@ -9,7 +9,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from goodwill.ledger.sample.clock import DAY, NEVER
+from goodwill.sample.clock import DAY, NEVER
 
 Ints = npt.NDArray[np.int64]
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from goodwill.ledger.sample.catalogue import RatingTable
-from goodwill.ledger.sample.clock import DAY, month_start
-from goodwill.ledger.sample.rating import rate_months
+from goodwill.sample.catalogue import RatingTable
+from goodwill.sample.clock import DAY, month_start
+from goodwill.sample.rating import rate_months
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]

@@ -7,14 +7,14 @@ from typing import Any
 import numpy as np
 
 from goodwill.ledger.contract import PROMISE_KINDS
-from goodwill.ledger.sample.campaign_truth import campaign_truth
-from goodwill.ledger.sample.catalogue import CURRENCY, DEFAULT_RATES, PLANS
-from goodwill.ledger.sample.choice import FIT, HANDSET, PROFILES
-from goodwill.ledger.sample.clock import NEVER, contract_end
-from goodwill.ledger.sample.feedback_truth import themes_truth
-from goodwill.ledger.sample.generator import Sample
-from goodwill.ledger.sample.needs import NO_MONTH
-from goodwill.ledger.sample.overpaying import (
+from goodwill.sample.campaign_truth import campaign_truth
+from goodwill.sample.catalogue import CURRENCY, DEFAULT_RATES, PLANS
+from goodwill.sample.choice import FIT, HANDSET, PROFILES
+from goodwill.sample.clock import NEVER, contract_end
+from goodwill.sample.feedback_truth import themes_truth
+from goodwill.sample.generator import Sample
+from goodwill.sample.needs import NO_MONTH
+from goodwill.sample.overpaying import (
     LOOKBACK_MONTHS,
     MAX_UNFIT_MONTHS,
     MIN_MONTHS,

@@ -15,20 +15,20 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from goodwill.ledger.sample.campaign import CampaignPlan, eligible_lines
-from goodwill.ledger.sample.catalogue import RatingTable
-from goodwill.ledger.sample.churn import HazardTally
-from goodwill.ledger.sample.clock import Clock
-from goodwill.ledger.sample.overpaying import (
+from goodwill.sample.campaign import CampaignPlan, eligible_lines
+from goodwill.sample.catalogue import RatingTable
+from goodwill.sample.churn import HazardTally
+from goodwill.sample.clock import Clock
+from goodwill.sample.overpaying import (
     MAX_UNFIT_MONTHS,
     MIN_MONTHS,
     MIN_SAVING_MINOR,
     MIN_SAVING_PERCENT,
     history_months,
 )
-from goodwill.ledger.sample.population import Lines
-from goodwill.ledger.sample.rating import charged_months, rate_months
-from goodwill.ledger.sample.usage import UsageCube, active_share, stop_at_caps
+from goodwill.sample.population import Lines
+from goodwill.sample.rating import charged_months, rate_months
+from goodwill.sample.usage import UsageCube, active_share, stop_at_caps
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
