@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -48,6 +49,13 @@ def test_json_holds_every_theme_with_its_intervals(data_dir: Path) -> None:
         rr = t["behaviour"]["churn_risk_ratio"]
         assert rr["ci_low"] <= rr["value"] <= rr["ci_high"]
         assert len(t["behaviour"]["trend"]) == 24
+    categories = report["ticket_categories"]
+    source = pd.read_csv(data_dir.parent / "source" / "tickets.csv")
+    assert report["ticket_reason"] is None
+    assert {c["category"] for c in categories} == set(source["category"])
+    for c in categories:
+        assert c["behaviour"]["customers"] > 0 and len(c["behaviour"]["trend"]) == 24
+        assert "opened a ticket about" in c["verdict"]
         assert t["verbatims"] and all(v["customer_id"].startswith("C") for v in t["verbatims"])
 
 

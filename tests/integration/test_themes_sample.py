@@ -9,9 +9,11 @@ import json
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from goodwill.analytics.engine import open_ledger_for
+from goodwill.analytics.scorecard.window import Window
 from goodwill.analytics.themes import ThemeReport, theme_report
 from goodwill.analytics.themes.behaviour import outcomes
 from goodwill.domain.stats import risk_ratio
@@ -162,3 +164,33 @@ def test_no_answers_gives_the_scorecard_a_reason(sample: tuple[Settings, dict[st
         and "no answers" in figures[0].estimate.reason
     )
     assert scorecard_themes_figure(figures) is None
+
+
+def test_ticket_categories_are_a_second_list_counted_as_pandas_counts_them(
+    report: ThemeReport, sample: tuple[Settings, dict[str, Any]]
+) -> None:
+    settings, _ = sample
+    tickets = open_ledger_for(settings).table("tickets").to_pandas()
+    opened = pd.to_datetime(tickets["opened_at"], utc=True)
+    start = pd.Timestamp(Window(ASOF, ALL_HISTORY).start)
+    inside = tickets[(opened >= start) & (opened < pd.Timestamp(ASOF, tz="UTC"))]
+    expected = inside.groupby("category")["customer_id"].nunique().to_dict()
+    assert report.ticket_reason is None and len(expected) >= 2
+    found = {c.category: c.behaviour.customers for c in report.ticket_categories}
+    assert found == expected
+    tickets_per = inside.groupby("category").size().to_dict()
+    assert {c.category: c.behaviour.answers for c in report.ticket_categories} == tickets_per
+    lost = [c.behaviour.customers_lost for c in report.ticket_categories]
+    assert lost == sorted(lost, reverse=True)
+    for c in report.ticket_categories:
+        rr = c.behaviour.churn_risk_ratio
+        assert rr.ok and rr.ci_low is not None and rr.ci_high is not None
+        assert rr.ci_low <= (rr.value or 0.0) <= rr.ci_high
+        assert f"opened a ticket about “{c.category}”" in c.verdict
+        mine = inside[inside["category"] == c.category]
+        month = pd.to_datetime(mine["opened_at"], utc=True).dt.strftime("%Y-%m")
+        per_month = mine.assign(month=month).groupby("month")["customer_id"].nunique()
+        assert dict(c.behaviour.trend) == {p: int(per_month.get(p, 0)) for p in report.periods}
+    assert (
+        report.as_dict()["ticket_categories"][0]["category"] == report.ticket_categories[0].category
+    )

@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from goodwill.analytics.engine import open_ledger_for
 from goodwill.ledger.ingest import ingest
 from goodwill.sample import write_sample
 from goodwill.settings import Settings
@@ -51,6 +53,16 @@ def _jobs(web: Web) -> None:
                 add_step(job, "requested", now=now + timedelta(minutes=minutes), done=True)
 
 
+def ledger_tickets(data: Path) -> pd.DataFrame:
+    """The ledger's tickets inside the page's window (12 months before today)."""
+    from goodwill.analytics.scorecard.window import Window
+
+    tickets = open_ledger_for(Settings(data_dir=data)).table("tickets").to_pandas()
+    opened = pd.to_datetime(tickets["opened_at"], utc=True)
+    window = Window(datetime.now(UTC).date(), 12)
+    return tickets[(opened >= pd.Timestamp(window.start)) & (opened < pd.Timestamp(window.end))]
+
+
 def _cells(html: str, cls: str) -> list[str]:
     return [unescape(c) for c in re.findall(rf'<td class="num {cls}">([^<]*)</td>', html)]
 
@@ -82,6 +94,25 @@ def test_page_and_api_show_the_same_themes(web: Web) -> None:
     assert [s["reached"] for s in switch["steps"]] == [3, 3, 2, 2]
     assert switch["minutes_to_done"]["value"] in (3.0, 5.0)
     assert "plan switch: 3 started" in page
+
+
+def test_page_and_api_show_the_same_ticket_categories(web: Web, sample_data: Path) -> None:
+    sign_in_staff(web, "priya@care.example", AGENT_PASSWORD)
+    api = web.client.get("/api/desk/themes").json()
+    page = web.client.get("/desk/themes").text
+    cards = api["ticket_categories"]
+    assert api["ticket_reason"] is None and "From tickets (by category)" in page
+    tickets = ledger_tickets(sample_data)
+    assert {c["category"] for c in cards} == set(tickets["category"])
+    table = page.split('id="ticket-categories"')[1].split("</table>")[0]
+    names = [unescape(x) for x in re.findall(r'<td class="category">([^<]*)</td>', table)]
+    assert names == [c["category"] for c in cards]
+    assert _cells(table, "category-customers") == [f"{c['customers']:,}" for c in cards]
+    assert _cells(table, "category-tickets") == [f"{c['tickets']:,}" for c in cards]
+    assert _cells(table, "category-lost") == [f"{c['customers_lost']:,}" for c in cards]
+    assert _cells(table, "category-ratio") == [c["churn_risk_ratio"]["text"] for c in cards]
+    for c in cards:
+        assert unescape(c["verdict"]) in unescape(page)
 
 
 def test_a_theme_page_quotes_its_customers_and_links_their_360(web: Web) -> None:

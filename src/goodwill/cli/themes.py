@@ -18,7 +18,8 @@ if TYPE_CHECKING:  # the analytics pull in ibis and scikit-learn; the CLI starts
     from goodwill.analytics.themes import ThemeReport
 
 FORMATS = ("table", "json", "html")
-STEPS = ("reading answers", "finding themes", "tying themes to behaviour")
+STEPS = ("reading answers", "finding themes", "tying ticket categories to behaviour",
+         "tying themes to behaviour")  # fmt: skip
 
 
 @app.command("themes")
@@ -94,6 +95,12 @@ def _plain(report: ThemeReport) -> str:
         b = r.behaviour
         lines.append(f"{r.label}: {b.customers:,} customers, {b.customers_lost:,} lost, "
                      f"risk ratio {ratio_text(b.churn_risk_ratio)}")  # fmt: skip
+    lines.append("From tickets (by category)")
+    lines += [report.ticket_reason] if report.ticket_reason else []
+    for c in report.ticket_categories:
+        b = c.behaviour
+        lines.append(f"{c.category}: {b.customers:,} customers, {b.customers_lost:,} lost, "
+                     f"risk ratio {ratio_text(b.churn_risk_ratio)}")  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -106,6 +113,7 @@ def _render(report: ThemeReport) -> None:
     )
     for note in report.notes:
         console.print(f"  note: {note}")
+    _render_categories(report)
     if report.reason:
         console.print(f"  {report.reason}")
         return
@@ -121,3 +129,22 @@ def _render(report: ThemeReport) -> None:
         console.print(f"[bold]{r.label}[/]: {r.verdict}")
         if r.verbatims:
             console.print(f"  “{r.verbatims[0].text}” ({r.verbatims[0].customer_id})")
+
+
+def _render_categories(report: ThemeReport) -> None:
+    from goodwill.analytics.themes.text import ratio_text, share_text
+
+    if report.ticket_reason:
+        console.print(f"  From tickets (by category): {report.ticket_reason}")
+        return
+    table = Table("category", "customers", "tickets", "lost", "left in 6 months",
+                  "risk ratio (95% CI)", "complained", title="From tickets (by category)",
+                  title_justify="left")  # fmt: skip
+    for c in report.ticket_categories:
+        b = c.behaviour
+        table.add_row(c.category, f"{b.customers:,}", f"{b.answers:,}", f"{b.customers_lost:,}",
+                      share_text(b.left_share), ratio_text(b.churn_risk_ratio),
+                      share_text(b.complained))  # fmt: skip
+    console.print(table)
+    for c in report.ticket_categories:
+        console.print(f"[bold]{c.category}[/]: {c.verdict}")

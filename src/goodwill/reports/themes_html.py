@@ -38,6 +38,27 @@ def _table(report: ThemeReport) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+def _categories(report: ThemeReport) -> str:
+    """The second list: ticket categories tied to behaviour by the same statistics."""
+    title = "<h2>From tickets (by category)</h2>"
+    if report.ticket_reason:
+        return f"{title}<p class='why'>{html.escape(report.ticket_reason)}</p>"
+    head = ("<tr><th>category</th><th>customers</th><th>tickets</th><th>lost</th>"
+            "<th>left within 6 months</th><th>risk ratio (95% CI)</th><th>complained</th>"
+            "<th>promise broken</th></tr>")  # fmt: skip
+    rows = [
+        f"<tr><td>{html.escape(c.category)}</td><td class='num'>{c.behaviour.customers:,}</td>"
+        f"<td class='num'>{c.behaviour.answers:,}</td><td class='num'>{c.behaviour.customers_lost:,}</td>"
+        f"<td class='num'>{share_text(c.behaviour.left_share)}</td>"
+        f"<td class='num'>{ratio_text(c.behaviour.churn_risk_ratio)}</td>"
+        f"<td class='num'>{share_text(c.behaviour.complained)}</td>"
+        f"<td class='num'>{share_text(c.behaviour.let_down)}</td></tr>"
+        for c in report.ticket_categories
+    ]
+    verdicts = "".join(f"<p>{html.escape(c.verdict)}</p>" for c in report.ticket_categories)
+    return f"{title}<table>{head}{''.join(rows)}</table>{verdicts}"
+
+
 def _nps(r: ThemeRow) -> str:
     e = r.behaviour.nps
     return "-" if e.value is None else f"{e.value:+.0f}"
@@ -67,5 +88,5 @@ def themes_html(report: ThemeReport) -> str:
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
         f"<style>{STYLE}</style><script>{get_plotlyjs()}</script></head><body><h1>{title}</h1>"
         f"<p>{report.answers:,} answers with words over {report.months} months. {html.escape(report.k_rule)}.</p>"
-        f"{notes}{body}</body></html>"
+        f"{notes}{body}{_categories(report)}</body></html>"
     )

@@ -97,19 +97,23 @@ def _csat(rows: pd.DataFrame) -> Estimate:
     return proportion(int((scores >= 4).sum()), len(scores))
 
 
-def verdict(label: str, b: Behaviour) -> str:
-    """What the churn figures say, in plain words, with the interval."""
+def verdict(label: str, b: Behaviour, did: str = "wrote about") -> str:
+    """What the churn figures say, in plain words, with the interval (``did``: what the
+    customers did, e.g. "opened a ticket about")."""
     rr = b.churn_risk_ratio
     if not rr.ok or rr.ci_low is None or rr.ci_high is None or rr.value is None:
-        return f"Not enough to say whether writing about “{label}” goes with leaving: {rr.reason}."
+        doing = f"writing about “{label}”" if did == "wrote about" else f"having {did} “{label}”"
+        return f"Not enough to say whether {doing} goes with leaving: {rr.reason}."
     span = f"risk ratio {rr.value:.2f}, 95% CI {rr.ci_low:.2f} to {rr.ci_high:.2f}"
     mine, other = b.left_share.value or 0.0, b.others_left_share.value or 0.0
-    shares = f"{mine:.0%} left within six months against {other:.0%} of those who wrote about something else"
+    shares = (
+        f"{mine:.0%} left within six months against {other:.0%} of those who {did} something else"
+    )
     if rr.ci_low > 1:
-        return f"Customers who wrote about “{label}” left more often: {shares} ({span})."
+        return f"Customers who {did} “{label}” left more often: {shares} ({span})."
     if rr.ci_high < 1:
-        return f"Customers who wrote about “{label}” stayed more often: {shares} ({span})."
+        return f"Customers who {did} “{label}” stayed more often: {shares} ({span})."
     return (
-        f"No clear difference: customers who wrote about “{label}” left about as often as others "
+        f"No clear difference: customers who {did} “{label}” left about as often as others "
         f"({shares}; {span}, which includes no difference)."
     )

@@ -18,6 +18,7 @@ from goodwill.analytics.themes.behaviour import Behaviour, behaviour, verdict
 from goodwill.analytics.themes.model import ThemeModel
 from goodwill.analytics.themes.pins import PinnedTheme
 from goodwill.analytics.themes.reading import read_answers
+from goodwill.analytics.themes.tickets import CategoryRow, category_rows
 from goodwill.ledger.reader import Ledger
 
 Progress = Callable[[str], None]
@@ -60,6 +61,9 @@ class ThemeReport:
     reason: str | None = None
     notes: tuple[str, ...] = field(default=())
     assignment: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    # From tickets (by category): a second list, apart from the text themes
+    ticket_categories: tuple[CategoryRow, ...] = field(default=())
+    ticket_reason: str | None = None  # why there are no ticket categories
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (estimates as value, n, ci_low, ci_high, reason)."""
@@ -89,8 +93,11 @@ def theme_report(
     frame = read_answers(ledger, window)
     tell("finding themes")
     model = ThemeModel(pins=pins).fit(frame["text"].tolist())
+    tell("tying ticket categories to behaviour")
+    categories, ticket_reason = category_rows(ledger, window)
     base = dict(asof=asof, months=months, periods=window.periods, answers=len(frame), k_rule=K_RULE,
-                notes=tuple(model.notes_))  # fmt: skip
+                notes=tuple(model.notes_), ticket_categories=categories,
+                ticket_reason=ticket_reason)  # fmt: skip
     if not model.ok:
         return ThemeReport(themes=(), reason=model.reason_, **base)  # type: ignore[arg-type]
     tell("tying themes to behaviour")

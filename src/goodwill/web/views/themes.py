@@ -20,9 +20,11 @@ from goodwill.ledger.reader import Ledger
 from goodwill.web.deps import WebState
 from goodwill.web.errors import NotFound
 from goodwill.web.views.themes_rows import (
+    CategoryCard,
     FunnelView,
     ThemeCard,
     VerbatimView,
+    category_card,
     funnel_view,
     theme_card,
 )
@@ -40,6 +42,8 @@ class ThemesView(BaseModel):
     notes: list[str]
     k_rule: str
     themes: list[ThemeCard]
+    ticket_categories: list[CategoryCard]  # From tickets (by category)
+    ticket_reason: str | None
     funnels: list[FunnelView]
     trend: dict[str, Any] | None
 
@@ -88,6 +92,8 @@ def themes_view(ledger: Ledger, state: WebState) -> ThemesView:
         notes=list(report.notes),
         k_rule=report.k_rule,
         themes=[theme_card(r) for r in report.themes],
+        ticket_categories=[category_card(c) for c in report.ticket_categories],
+        ticket_reason=report.ticket_reason,
         funnels=[funnel_view(f) for f in found],
         trend=trend_figure(report) if report.themes else None,
     )

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from goodwill.analytics.self_service_funnel import Funnel
 from goodwill.analytics.themes import ThemeRow
 from goodwill.analytics.themes.text import ratio_text, share_text
+from goodwill.analytics.themes.tickets import CategoryRow
 from goodwill.domain.stats import Estimate
 
 
@@ -43,6 +44,22 @@ class ThemeCard(BaseModel):
     trend: list[tuple[str, int]]
     verdict: str
     verbatims: list[VerbatimView]
+
+
+class CategoryCard(BaseModel):
+    """A ticket category tied to behaviour by the same statistics as a text theme."""
+
+    category: str
+    tickets: int
+    customers: int
+    customers_lost: int
+    left_share: Interval
+    others_left_share: Interval
+    churn_risk_ratio: Interval
+    complained: Interval
+    let_down: Interval
+    trend: list[tuple[str, int]]
+    verdict: str
 
 
 class FunnelStepView(BaseModel):
@@ -102,6 +119,23 @@ def theme_card(r: ThemeRow) -> ThemeCard:
         verbatims=[
             VerbatimView(customer_id=v.customer_id, at=v.at[:10], text=v.text) for v in r.verbatims
         ],
+    )
+
+
+def category_card(c: CategoryRow) -> CategoryCard:
+    b = c.behaviour
+    return CategoryCard(
+        category=c.category,
+        tickets=b.answers,
+        customers=b.customers,
+        customers_lost=b.customers_lost,
+        left_share=interval(b.left_share),
+        others_left_share=interval(b.others_left_share),
+        churn_risk_ratio=interval(b.churn_risk_ratio, "ratio"),
+        complained=interval(b.complained),
+        let_down=interval(b.let_down),
+        trend=list(b.trend),
+        verdict=c.verdict,
     )
 
 
