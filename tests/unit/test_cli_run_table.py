@@ -26,3 +26,4 @@ def test_an_80_column_table_shows_full_detector_names() -> None:
     text = captured.get()
     assert all(kind in text for kind in KINDS), text
     assert "…" not in text and "12,345" in text.replace("\n", "")
+    assert all(outcome in text for outcome in ("withheld", "suppressed", "deferred")), text

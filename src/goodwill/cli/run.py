@@ -20,13 +20,16 @@ OUTCOMES = ("acted", "withheld", "suppressed", "deferred", "merged")
 
 def render_run(report: CareRunReport) -> None:
     """What the run found per kind and what it decided, in words."""
-    table = RichTable(title=f"Care run for {report.asof}", title_justify="left", show_edge=False)
-    # A moment's name is never cut (it is what people grep for); the counts give way.
+    table = RichTable(
+        title=f"Care run for {report.asof}", title_justify="left", show_edge=False, pad_edge=False
+    )
+    # A moment's name is never cut (it is what people grep for), nor a heading: with one
+    # space between columns every heading fits in 80 columns; the counts give way.
     longest = max((len(kind) for kind in report.found), default=6)
     table.add_column("moment", no_wrap=True, min_width=longest)
     table.add_column("found", justify="right", overflow="fold")
     for outcome in OUTCOMES:
-        table.add_column(outcome, justify="right", overflow="fold")
+        table.add_column(outcome, justify="right", overflow="fold", min_width=len(outcome))
     for kind, found in sorted(report.found.items()):
         table.add_row(kind, f"{found:,}", *(f"{report.outcomes[kind, o]:,}" for o in OUTCOMES))
     console.print(table)
