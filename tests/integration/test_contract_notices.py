@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import hypothesis.strategies as st
 import pytest
@@ -17,7 +18,9 @@ from goodwill.analytics.contract_notices import (
     end_of_contract,
     loyalty_penalty,
 )
-from goodwill.analytics.detectors.base import MOMENT_SCHEMA
+from goodwill.analytics.detectors.base import MOMENT_SCHEMA, DetectorContext
+from goodwill.analytics.detectors.contract_notices import AnnualBestTariff, EndOfContract
+from goodwill.channels.render import render_message
 from goodwill.domain.advice import mean_minor, plan_record
 from goodwill.domain.contract_terms import annual_notice_due, end_of_contract_notice_due
 from goodwill.domain.periods import history_months, period_of, window_periods
@@ -25,6 +28,7 @@ from goodwill.domain.rating import Allowance, Plan, rate_month
 from goodwill.ledger.ingest import ingest
 from goodwill.ledger.reader import Ledger, open_ledger
 from goodwill.sample import write_sample
+from goodwill.services.detect import detect_all
 from goodwill.settings import Settings
 from tests.integration.small_ledger import ASOF, Line, build_ledger, monthly
 from tests.integration.test_rerate import operators
@@ -189,7 +193,7 @@ def _expected_moment(catalogue: Catalogue, plan: Plan, months: list, settings: S
     }
     return {
         "value": 12 * max(price - best, 0),
-        "current_cost": current_cost if tariffs else price,
+        "current_cost": current_cost,
         "evidence": evidence,
     }
 
@@ -215,6 +219,7 @@ def assert_notices_match_the_reference(ledger: Ledger, asof: date, settings: Set
             assert row["value_to_customer_minor"] == want["value"], (kind, sub)
             assert row["cost_to_business_minor"] == 0
             assert {k: evidence[k] for k in want["evidence"]} == want["evidence"], (kind, sub)
+            assert evidence["current_monthly_cost_minor"] == want["current_cost"], (kind, sub)
             if kind == "end_of_contract":
                 price = want["evidence"]["current_price_minor"]
                 assert evidence["price_after_end_minor"] == evidence["price_after_minor"] == price
@@ -261,3 +266,62 @@ def test_the_notices_rank_tariffs_as_the_domain_on_random_catalogues(
     ]
     ledger = build_ledger(catalogue, due, defaults)
     assert_notices_match_the_reference(ledger, ASOF, Settings(max_unfit_months=max_unfit))
+
+
+CALLS_500 = Plan(
+    "V-500",
+    "500 minutes",
+    800,
+    "GBP",
+    (A("voice_min", 500, Decimal("25")), A("data_mb", None, None)),
+)
+CALLS_ALL = Plan("V-ALL", "All the calls", 2000, "GBP", (A("voice_min", None, None),))
+TALKER = monthly({"voice_min": 700}, {"voice_min": 700}, {"voice_min": 740})
+
+
+def _rendered(kind: str, line: Line) -> tuple[dict, str, str]:
+    """The one notice of ``kind`` that ``line`` gets, as the customer reads it."""
+    detector = {"end_of_contract": EndOfContract, "annual_best_tariff": AnnualBestTariff}[kind]
+    context = DetectorContext(build_ledger([CALLS_500, CALLS_ALL], [line]), ASOF, SETTINGS)
+    (found,) = detect_all([detector()], context)
+    (notice,) = found.moments
+    message = render_message(notice, "Ann", None, {"switch": "https://example.test/switch"})
+    return (
+        notice.evidence,
+        message.text,
+        message.html.replace("<strong>", "").replace("</strong>", ""),
+    )
+
+
+@pytest.mark.parametrize(
+    "kind, line",
+    [
+        ("annual_best_tariff", Line("ROLLING", "V-500", TALKER, started_on=date(2024, 11, 3))),
+        (
+            "end_of_contract",
+            Line("ENDING", "V-500", TALKER, contract_end=ASOF + timedelta(days=20)),
+        ),
+    ],
+)
+def test_the_notices_say_what_the_use_cost_as_well_as_the_price(kind: str, line: Line) -> None:
+    """The bug seen: 'it has cost you about £8 a month' to a customer billed £58 a month,
+    from calls over the allowance; the cost was the fee."""
+    evidence, text, html = _rendered(kind, line)
+    # 200, 200 and 240 minutes over the 500 at 25p: £50, £50 and £60 on top of the £8 fee.
+    assert evidence["current_price_minor"] == 800
+    assert evidence["current_monthly_cost_minor"] == 800 + (5000 + 5000 + 6000) // 3 == 6133
+    said = "Your plan costs £8 a month; with your use it has cost about £61.33 a month lately."
+    for body in (text, html):
+        assert said in body
+        assert "more than the price because of use beyond your allowance" in body
+    if kind == "annual_best_tariff":
+        assert "save you about £41.33 a month" in text  # against All the calls at £20
+
+
+def test_with_no_month_of_use_a_notice_gives_the_price_only() -> None:
+    evidence, text, _ = _rendered(
+        "annual_best_tariff", Line("QUIET", "V-500", {}, started_on=date(2024, 11, 3))
+    )
+    assert evidence["months_considered"] == 0 and evidence["best_tariffs"] is None
+    assert evidence["current_monthly_cost_minor"] == evidence["current_price_minor"] == 800
+    assert "Your plan costs £8 a month." in text and "with your use" not in text
