@@ -21,6 +21,8 @@ integers throughout.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -46,32 +48,51 @@ Int64s = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
 
-# Not cached on disk: numba's cache would not notice a change to _overage or _headroom,
-# which live in another file. Compiling this small loop takes about a second per process.
-@njit
-def _rate_plans(use, present, current, fee, beyond, rate, cap, room, currency, on_sale, kinds,
-                rated, cost, fits, headroom):  # fmt: skip
-    """Fill ``cost[i, m, p]``, ``fits[i, m, p]`` (history months) and ``headroom[i, p]``
-    for every plan ``p`` rated for subscription ``i`` (``rated[i, p]``)."""
-    n, months = present.shape
-    peak = np.zeros(use.shape[2], np.int64)
-    for i in range(n):
-        peak[:] = 0
-        for m in range(months):
-            if present[i, m]:
-                for k in range(use.shape[2]):
-                    peak[k] = max(peak[k], use[i, m, k])
-        c = current[i]
-        for p in range(fee.shape[0]):
-            if p != c and not (on_sale[p] and currency[p] == currency[c]):
-                continue
-            rated[i, p] = True
+def _rule_digest() -> str:
+    """A digest of the source of the kernel's ``_overage`` and ``_headroom``."""
+    source = inspect.getsource(_overage.py_func) + inspect.getsource(_headroom.py_func)
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
+def _compiled(rule: str):  # a numba dispatcher
+    """The kernel below, cached on disk by numba under a key that covers ``rule``.
+
+    numba's cache notices a change to this file, not to the functions it inlines from
+    rating_kernel.py; ``rule`` (their source's digest) is a closure variable, and numba
+    keys a closure's cache on its variables' values, so a change to them compiles anew.
+    """
+
+    @njit(cache=True)
+    def rate_plans(use, present, current, fee, beyond, rate, cap, room, currency, on_sale,
+                   kinds, rated, cost, fits, headroom):  # fmt: skip
+        """Fill ``cost[i, m, p]``, ``fits[i, m, p]`` (history months) and ``headroom[i, p]``
+        for every plan ``p`` rated for subscription ``i`` (``rated[i, p]``)."""
+        if len(rule) == 0:  # never: it only ties the cache to the rule
+            return
+        n, months = present.shape
+        peak = np.zeros(use.shape[2], np.int64)
+        for i in range(n):
+            peak[:] = 0
             for m in range(months):
                 if present[i, m]:
-                    overage, ok = _overage(p, i, m, use, beyond, rate, cap, kinds)
-                    cost[i, m, p] = fee[p] + overage
-                    fits[i, m, p] = ok
-            headroom[i, p] = _headroom(p, peak, room, kinds, HEADROOM_MAX)
+                    for k in range(use.shape[2]):
+                        peak[k] = max(peak[k], use[i, m, k])
+            c = current[i]
+            for p in range(fee.shape[0]):
+                if p != c and not (on_sale[p] and currency[p] == currency[c]):
+                    continue
+                rated[i, p] = True
+                for m in range(months):
+                    if present[i, m]:
+                        overage, ok = _overage(p, i, m, use, beyond, rate, cap, kinds)
+                        cost[i, m, p] = fee[p] + overage
+                        fits[i, m, p] = ok
+                headroom[i, p] = _headroom(p, peak, room, kinds, HEADROOM_MAX)
+
+    return rate_plans
+
+
+_rate_plans = _compiled(_rule_digest())
 
 
 @dataclass(frozen=True)
