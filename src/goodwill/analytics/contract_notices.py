@@ -100,9 +100,10 @@ def end_of_contract(
 ) -> ibis.Table:
     """The Ofcom end-of-contract notice (GC C1.10), due 10-40 days before the term ends.
 
-    Evidence: end date, current plan and price, the price after the end date (the ledger
-    has no separate out-of-contract price: the plan's fee and any device fee go on),
-    the notice period and the best tariffs for this customer's use. Value: the yearly
+    Evidence: end date, current plan, its price and what this use has cost on it, the
+    price after the end date (the ledger has no separate out-of-contract price: the
+    plan's fee and any device fee go on), the notice period and the best tariffs for this
+    customer's use. Value: the yearly
     saving of the best tariff; cost: none (a notice the rules require).
     """
     subs = subscription_plans(ledger, asof, load_catalogue(ledger))
