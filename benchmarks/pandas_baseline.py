@@ -14,11 +14,14 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 import pandas as pd
 
-from goodwill.analytics.catalogue import UNLIMITED, Catalogue
+from goodwill.analytics.catalogue import Catalogue
 from goodwill.domain.advice import HEADROOM_INCLUDED_LIMIT, HEADROOM_MAX
 from goodwill.domain.periods import first_day, window_periods
 from goodwill.domain.rating import kind_terms
 from goodwill.settings import Settings
+
+#: An allowance nobody reaches: what "unlimited" becomes in the baseline's terms.
+UNLIMITED = 2**62
 
 
 def _terms(catalogue: Catalogue, kinds: list[str]) -> pd.DataFrame:

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/rerate.py --subscriptions 100000 1000000 --threads 2
 
 For each N it builds a synthetic ledger in DuckDB (see rerate_data.py), then times, in
-the same run: ``rerate`` (every costing, consumed by an aggregate), ``plan_advice``
+the same run: ``rerate_batches`` (every costing, summed batch by batch), ``plan_advice``
 (materialized), and the pandas baseline of the same rules (pandas_baseline.py), and
 checks that the baseline and goodwill advise the same plans with the same savings.
 
@@ -20,9 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import pyarrow.compute as pc
+
 from goodwill.analytics.advice import plan_advice
 from goodwill.analytics.catalogue import load_catalogue
-from goodwill.analytics.rerate import rerate
+from goodwill.analytics.rerate import rerate_batches
 from goodwill.ledger.reader import Ledger, open_ledger
 from goodwill.settings import Settings
 from ledger_folder import write_ledger_folder
@@ -38,10 +40,16 @@ def timed(step: str, run):  # type: ignore[no-untyped-def]
 
 
 def bench_rerate(ledger: Ledger) -> tuple[int, float]:
-    costs = rerate(ledger, ASOF)
-    total = costs.aggregate(n=costs.count(), cost=costs.cost_minor.sum(), fits=costs.fits.sum())
-    result, seconds = timed("rerate", total.execute)
-    return int(result["n"][0]), seconds
+    def run() -> tuple[int, int, int]:
+        rows = cost = fits = 0
+        for batch in rerate_batches(ledger, ASOF):
+            rows += batch.num_rows
+            cost += pc.sum(batch.column("cost_minor")).as_py() or 0
+            fits += pc.sum(batch.column("fits").cast("int64")).as_py() or 0
+        return rows, cost, fits
+
+    (rows, _, _), seconds = timed("rerate", run)
+    return rows, seconds
 
 
 def bench_advice(ledger: Ledger, settings: Settings):  # type: ignore[no-untyped-def]

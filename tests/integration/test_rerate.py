@@ -1,4 +1,4 @@
-"""The vectorized re-rating and advice agree exactly with the scalar reference in domain/."""
+"""Re-rating (every plan's costs, and advice) agrees exactly with the scalar reference in domain/."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from goodwill.analytics.advice import plan_advice
+from goodwill.analytics.plan_costs import plan_costs
 from goodwill.analytics.rerate import rerate
-from goodwill.domain.advice import AdviceRules, advise_subscription
+from goodwill.domain.advice import AdviceRules, advise_subscription, plan_record
 from goodwill.domain.periods import history_months
 from goodwill.domain.rating import Allowance, Plan, rate_month
 from goodwill.settings import Settings
@@ -104,6 +105,50 @@ def test_every_cost_and_fit_flag_equals_the_scalar_reference(operator: tuple) ->
     }
     assert got == expected_costs(catalogue, subs, defaults)
     assert all(r["is_current_plan"] == (r["plan_id"] == _plan_of(subs, r)) for r in rows)
+
+
+@SLOW
+@given(operators())
+def test_every_plans_totals_equal_the_scalar_reference(operator: tuple) -> None:
+    """Per subscription and plan: total, months fitting, months cheaper and headroom."""
+    catalogue, subs, defaults = operator
+    ledger = build_ledger(catalogue, subs, defaults)
+    costs = plan_costs(ledger, ASOF, 6, ledger.table("subscriptions"))
+    ids = costs.job.plans.plan_ids
+    got = {
+        (sub, ids[p]): (
+            int(costs.total_minor[i, p]),
+            int(costs.months_fitting[i, p]),
+            int(costs.months_cheaper[i, p]),
+            int(costs.headroom_permille[i, p]),
+        )
+        for i, sub in enumerate(costs.rows.column("subscription_id").to_pylist())
+        for p in range(len(ids))
+        if costs.rated[i, p] and costs.months_considered[i]
+    }
+    assert got == expected_totals(catalogue, subs, defaults)
+
+
+def expected_totals(catalogue: list[Plan], subs: list[Line], defaults: dict) -> dict:
+    by_id = {p.plan_id: p for p in catalogue}
+    found = {}
+    for line in filter(active, subs):
+        current = by_id[line.plan_id]
+        rates = rates_for(defaults, current.currency)
+        months = [line.usage[p] for p in history_months(WINDOW, line.started_on, _recorded(line))]
+        if not months:
+            continue
+        now = [rate_month(current, month, rates).cost_minor for month in months]
+        offered = [p for p in catalogue if p.currency == current.currency and p.on_sale]
+        for plan in offered + ([] if current.on_sale else [current]):
+            r = plan_record(plan, months, now, rates_for(defaults, plan.currency))
+            found[(line.subscription_id, plan.plan_id)] = (
+                r.total_minor,
+                r.months_fitting,
+                r.months_cheaper,
+                r.headroom_permille,
+            )
+    return found
 
 
 def _plan_of(subs: list[Line], row: dict) -> str:

@@ -1,7 +1,8 @@
 """Moments around the minimum term: loyalty penalty, end-of-contract and annual notices.
 
 The rules are the domain's (:mod:`goodwill.domain.contract_terms`); the best tariffs a
-notice lists are ranked by :func:`best_tariffs` from the same re-rating as plan advice.
+notice lists are ranked by :func:`~goodwill.analytics.tariffs.best_tariffs` from every
+plan's costs, rated by the rating kernel's own rule for just the lines due a notice.
 Each function returns moments with the columns of the detectors' MOMENT_SCHEMA.
 """
 
@@ -13,8 +14,8 @@ import ibis
 import ibis.expr.types as ir
 
 from goodwill.analytics.advice_engines import rated_lines
+from goodwill.analytics.catalogue import load_catalogue
 from goodwill.analytics.detectors.base import conform
-from goodwill.analytics.plan_scores import rating_setup
 from goodwill.analytics.tariffs import best_tariffs, subscription_plans
 from goodwill.domain.contract_terms import NOTICE_DAYS_MAX, NOTICE_DAYS_MIN
 from goodwill.domain.periods import period_of
@@ -46,8 +47,7 @@ def loyalty_penalty(ledger: Ledger, asof: date, settings: Settings) -> ibis.Tabl
     Value and cost: the device fee over 12 months. The evidence names the SIM-only plan
     that would replace it (chosen as plan advice chooses; null with no use in the window).
     """
-    setup = rating_setup(ledger, asof, settings.lookback_months)
-    subs = subscription_plans(ledger, setup)
+    subs = subscription_plans(ledger, asof, load_catalogue(ledger))
     due = subs.filter(subs.contract_end < asof, subs.device_fee_minor > 0)
     rated = rated_lines(ledger, asof, settings)  # the advice's own choice, from one month up
     best = rated.select(
@@ -72,13 +72,18 @@ def loyalty_penalty(ledger: Ledger, asof: date, settings: Settings) -> ibis.Tabl
 
 
 def _notice_evidence(rows: ibis.Table) -> dict[str, ir.Value]:
+    """What both notices say: the plan, its price (``current_price_minor``: fee and device
+    fee) and what it has cost for this use (``current_monthly_cost_minor``: the mean
+    service cost of the history months under it, rounded half up, plus the device fee; the
+    price when there is no history month to rate), and the best tariffs."""
+    price = rows.monthly_fee_minor + rows.device_fee_minor
     return {
         "current_plan_id": rows.current_plan_id,
         "current_plan_name": rows.current_plan_name,
         "monthly_fee_minor": rows.monthly_fee_minor,
         "device_fee_minor": rows.device_fee_minor,
-        "current_price_minor": rows.monthly_fee_minor + rows.device_fee_minor,
-        "current_monthly_cost_minor": rows.monthly_fee_minor + rows.device_fee_minor,
+        "current_price_minor": price,
+        "current_monthly_cost_minor": rows.rated_monthly_cost_minor.coalesce(price),
         "contract_end": rows.contract_end,
         "months_considered": rows.months_considered.coalesce(0),
         "best_tariffs": rows.best_tariffs,
@@ -95,16 +100,16 @@ def end_of_contract(
 ) -> ibis.Table:
     """The Ofcom end-of-contract notice (GC C1.10), due 10-40 days before the term ends.
 
-    Evidence: end date, current plan and price, the price after the end date (the ledger
-    has no separate out-of-contract price: the plan's fee and any device fee go on),
-    the notice period and the best tariffs for this customer's use. Value: the yearly
+    Evidence: end date, current plan, its price and what this use has cost on it, the
+    price after the end date (the ledger has no separate out-of-contract price: the
+    plan's fee and any device fee go on), the notice period and the best tariffs for this
+    customer's use. Value: the yearly
     saving of the best tariff; cost: none (a notice the rules require).
     """
-    setup = rating_setup(ledger, asof, settings.lookback_months)
-    subs = subscription_plans(ledger, setup)
+    subs = subscription_plans(ledger, asof, load_catalogue(ledger))
     first, last = asof + timedelta(days=NOTICE_DAYS_MIN), asof + timedelta(days=NOTICE_DAYS_MAX)
     due = subs.filter(subs.contract_end >= first, subs.contract_end <= last)
-    rows = due.left_join(best_tariffs(ledger, setup, due, settings), "subscription_id")
+    rows = due.left_join(best_tariffs(ledger, asof, due, settings), "subscription_id")
     evidence = _notice_evidence(rows) | {
         "price_after_end_minor": rows.monthly_fee_minor + rows.device_fee_minor,
         "price_after_minor": rows.monthly_fee_minor + rows.device_fee_minor,
@@ -124,14 +129,13 @@ def end_of_contract(
 def annual_best_tariff(ledger: Ledger, asof: date, settings: Settings) -> ibis.Table:
     """The Ofcom annual best-tariff notice (GC C1.13) for customers out of contract, due in
     the month of each anniversary of the day they went out of contract (rolling: start)."""
-    setup = rating_setup(ledger, asof, settings.lookback_months)
-    subs = subscription_plans(ledger, setup)
+    subs = subscription_plans(ledger, asof, load_catalogue(ledger))
     since = ibis.ifelse(
         subs.contract_end.isnull(), subs.started_on, subs.contract_end + ibis.interval(days=1)
     )
     out = subs.contract_end.isnull() | (subs.contract_end < asof)
     due = subs.filter(out, since.month() == asof.month, since.year() < asof.year)
-    rows = due.left_join(best_tariffs(ledger, setup, due, settings), "subscription_id")
+    rows = due.left_join(best_tariffs(ledger, asof, due, settings), "subscription_id")
     return _moments(
         rows,
         "annual_best_tariff",

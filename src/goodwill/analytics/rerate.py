@@ -1,95 +1,81 @@
-"""Re-rating at scale: every history month of every active subscription under every plan.
+"""Re-rating laid out flat: every history month of every active subscription under every plan.
 
-The rules are the domain's (:mod:`goodwill.domain.rating`), written once as ibis column
-expressions by :func:`month_cost`; :func:`rerate` applies them to one row per
-subscription-month and plan, as one ibis expression (DuckDB by default). A property test
-checks that every cost and fit flag equals the scalar reference.
+The rule is the domain's (:mod:`goodwill.domain.rating`), compiled once in the rating
+kernel; :mod:`goodwill.analytics.plan_costs` applies it plan by plan, and this module
+writes its costs out as one row per subscription, history month and plan. A property
+test checks that every cost and fit flag equals the scalar reference.
 
 >>> costs = rerate(open_ledger(Path("goodwill-data/ledger")), date(2026, 11, 23))  # doctest: +SKIP
 >>> costs.filter(costs.is_current_plan).cost_minor.sum().execute()  # doctest: +SKIP
+
+:func:`rerate` holds every row at once (about 20 per subscription-month): for a large
+ledger, read :func:`rerate_batches` one batch at a time instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
 
 import ibis
-import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
 
-from goodwill.analytics.catalogue import KindColumns, load_catalogue, plan_terms
-from goodwill.analytics.monthly_use import usage_by_month, used_kinds
-from goodwill.analytics.sqlfunctions import ceil_divide
-from goodwill.domain.periods import window_periods
-from goodwill.domain.rating import RATE_SCALE
+from goodwill.analytics.plan_costs import PlanCosts, plan_cost_batches
 from goodwill.ledger.reader import Ledger
 
+#: The columns of a re-rated row (``cost_minor`` is the service cost: no device fee).
+SCHEMA = pa.schema(
+    [
+        ("subscription_id", pa.string()),
+        ("customer_id", pa.string()),
+        ("period", pa.string()),
+        ("plan_id", pa.string()),
+        ("currency", pa.string()),
+        ("is_current_plan", pa.bool_()),
+        ("fee_minor", pa.int64()),
+        ("overage_minor", pa.int64()),
+        ("cost_minor", pa.int64()),
+        ("fits", pa.bool_()),
+    ]
+)
 
-@dataclass(frozen=True)
-class MonthCostExpr:
-    """A month's service cost under a plan, as column expressions."""
 
-    fee_minor: ir.IntegerValue
-    overage_minor: ir.IntegerValue
-    fits: ir.BooleanValue
+def cost_rows(costs: PlanCosts) -> pa.Table:
+    """One row per history month and rated plan of every subscription of ``costs``."""
+    plans = costs.job.plans
+    i, m, p = np.nonzero(costs.present[:, :, None] & costs.rated[:, None, :])
+    take = pa.array(i)
+    fee, cost = plans.fee[p], costs.cost_minor[i, m, p]
+    columns = {
+        "subscription_id": costs.rows.column("subscription_id").take(take),
+        "customer_id": costs.rows.column("customer_id").take(take),
+        "period": pa.array(costs.job.window, pa.string()).take(pa.array(m)),
+        "plan_id": pa.array(plans.plan_ids, pa.string()).take(pa.array(p)),
+        "currency": pa.array(plans.currencies, pa.string()).take(pa.array(plans.currency[p])),
+        "is_current_plan": pa.array(p == costs.current[i], pa.bool_()),
+        "fee_minor": pa.array(fee, pa.int64()),
+        "overage_minor": pa.array(cost - fee, pa.int64()),
+        "cost_minor": pa.array(cost, pa.int64()),
+        "fits": pa.array(costs.fits[i, m, p], pa.bool_()),
+    }
+    return pa.table(columns, schema=SCHEMA)
 
-    @property
-    def cost_minor(self) -> ir.IntegerValue:
-        return self.fee_minor + self.overage_minor
 
-
-def month_cost(
-    use: Mapping[int, ir.IntegerValue], plan: ibis.Table, kinds: Sequence[KindColumns]
-) -> MonthCostExpr:
-    """Rate one month: ``use[i]`` is the use of kind ``i`` (limited kinds only); ``plan``
-    has the plan terms columns.
-
-    Per kind: overage ``ceil((used - inc) * rate / 10000)`` where used > inc (a whole
-    minor-unit rate needs no division); fits unless used > cap.
-    """
-    overage: ir.IntegerValue = ibis.literal(0, "int64")
-    fits: ir.BooleanValue = ibis.literal(True)
-    for k in (k for k in kinds if k.limited):
-        used, included = use[k.index], plan[f"inc_{k.index}"]
-        if k.charged and k.whole_units:
-            # Whole minor units: no division to skip, so no CASE either.
-            excess = ibis.greatest(used - included, 0)
-            overage = overage + excess * plan[f"rate_minor_{k.index}"]
-        elif k.charged:
-            # A CASE, so that the division runs only where there is an excess.
-            charge = ceil_divide((used - included) * plan[f"rate_{k.index}"], RATE_SCALE)
-            overage = overage + ibis.ifelse(used > included, charge, 0)
-        if k.capped:
-            fits = fits & (used <= plan[f"cap_{k.index}"])
-    return MonthCostExpr(plan.monthly_fee_minor, overage, fits)
+def rerate_batches(
+    ledger: Ledger, asof: date, lookback_months: int = 6, batch_rows: int = 65_536
+) -> Iterator[pa.RecordBatch]:
+    """The rows of :func:`rerate`, ``batch_rows`` subscriptions at a time."""
+    for costs in plan_cost_batches(ledger, asof, lookback_months, batch_rows):
+        yield from cost_rows(costs).to_batches()
 
 
 def rerate(ledger: Ledger, asof: date, lookback_months: int = 6) -> ibis.Table:
     """Costs of every history month of every active subscription under every plan on sale
-    in its currency, and under its current plan (on sale or not).
+    in its currency, and under its current plan (on sale or not), computed now.
 
-    Columns: subscription_id, customer_id, period, plan_id, is_current_plan, currency,
+    Columns: subscription_id, customer_id, period, plan_id, currency, is_current_plan,
     fee_minor, overage_minor, cost_minor (service cost: no device fee), fits.
     """
-    window = window_periods(asof, lookback_months)
-    kinds = used_kinds(ledger, window)
-    terms, kind_columns = plan_terms(load_catalogue(ledger), kinds)
-    months = usage_by_month(ledger, asof, window, kinds)
-    current = terms.select(current_plan_id=terms.plan_id, current_currency=terms.currency)
-    months = months.join(current, "current_plan_id")
-    offered = terms.on_sale | (terms.plan_id == months.current_plan_id)
-    rows = months.join(terms, (terms.currency == months.current_currency) & offered)
-    cost = month_cost({i: rows[f"use_{i}"] for i in range(len(kinds))}, rows, kind_columns)
-    return rows.select(
-        "subscription_id",
-        "customer_id",
-        "period",
-        "plan_id",
-        "currency",
-        is_current_plan=rows.plan_id == rows.current_plan_id,
-        fee_minor=cost.fee_minor,
-        overage_minor=cost.overage_minor,
-        cost_minor=cost.cost_minor,
-        fits=cost.fits,
-    )
+    batches = list(rerate_batches(ledger, asof, lookback_months))
+    return ibis.memtable(pa.Table.from_batches(batches, schema=SCHEMA))

@@ -1,7 +1,8 @@
 """Rating: what one month of use costs on a plan, and whether the plan fits it at all.
 
-This is the reference: the vectorized re-rating in ``goodwill.analytics.rerate`` must give
-exactly the same costs and fit flags. The rules, for one subscription-month under a plan:
+This is the reference: the compiled re-rating (``goodwill.analytics.rating_kernel``, and
+``goodwill.analytics.rerate`` over it, plan by plan) must give exactly the same costs and
+fit flags. The rules, for one subscription-month under a plan:
 
 * cost = monthly fee + for every kind of use ``ceil(max(0, used - included) * rate)``;
   each kind's overage is rounded **up** to a whole minor unit on its own (a customer is
