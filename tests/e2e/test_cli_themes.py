@@ -31,6 +31,7 @@ def test_table_lists_themes_by_customers_lost_with_a_verbatim(data_dir: Path) ->
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "Where customers fail as of 2026-11-23" in text
+    assert "not scores of the tickets" in text and "CSAT" in text
     assert "Themes, by customers lost" in text
     assert "within six months" in text and "“" in text
 
@@ -53,8 +54,12 @@ def test_json_holds_every_theme_with_its_intervals(data_dir: Path) -> None:
     source = pd.read_csv(data_dir.parent / "source" / "tickets.csv")
     assert report["ticket_reason"] is None
     assert {c["category"] for c in categories} == set(source["category"])
+    assert "not scores of the tickets" in report["ticket_scores_are"]
     for c in categories:
         assert c["behaviour"]["customers"] > 0 and len(c["behaviour"]["trend"]) == 24
+        for score in ("nps", "csat"):  # the scores the category's customers gave
+            e = c["behaviour"][score]
+            assert e["n"] > 0 and e["ci_low"] <= e["value"] <= e["ci_high"]
         assert "opened a ticket about" in c["verdict"]
         assert t["verbatims"] and all(v["customer_id"].startswith("C") for v in t["verbatims"])
 
@@ -67,7 +72,7 @@ def test_html_is_one_file_with_the_charts(data_dir: Path, tmp_path: Path) -> Non
     page = out.read_text(encoding="utf-8")
     assert "Plotly.newPlot('themes-lost'" in page and "Plotly.newPlot('themes-trend'" in page
     assert "https://" not in page.split("<body>")[1]  # nothing fetched from elsewhere
-    assert "risk ratio" in page
+    assert "risk ratio" in page and "<th>CSAT</th>" in page and "not scores of the tickets" in page
 
 
 def test_pinned_themes_name_the_themes(data_dir: Path, tmp_path: Path) -> None:

@@ -220,3 +220,35 @@ def test_ticket_categories_are_a_second_list_counted_as_pandas_counts_them(
     assert (
         report.as_dict()["ticket_categories"][0]["category"] == report.ticket_categories[0].category
     )
+
+
+def test_each_ticket_category_has_the_nps_and_csat_its_customers_gave(
+    report: ThemeReport, sample: tuple[Settings, dict[str, Any]]
+) -> None:
+    """Counted again with pandas from the ledger's own tables: the scores (any survey answer
+    inside the window) of the customers who opened a ticket of the category in it."""
+    settings, _ = sample
+    ledger = open_ledger_for(settings)
+    window = Window(ASOF, ALL_HISTORY)
+    start, end = pd.Timestamp(window.start), pd.Timestamp(window.end)
+
+    def inside(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        at = pd.to_datetime(frame[column], utc=True)
+        return frame[(at >= start) & (at < end)]
+
+    tickets = inside(ledger.table("tickets").to_pandas(), "opened_at")
+    feedback = inside(ledger.table("feedback").to_pandas(), "at")
+    assert "not scores of the tickets" in report.ticket_scores_are
+    assert report.as_dict()["ticket_scores_are"] == report.ticket_scores_are
+    for c in report.ticket_categories:
+        who = set(tickets.loc[tickets["category"] == c.category, "customer_id"])
+        theirs = feedback[feedback["customer_id"].isin(who)]
+        nps = theirs.loc[theirs["kind"] == "nps", "score"]
+        csat = theirs.loc[theirs["kind"] == "csat", "score"]
+        expected_nps = 100 * ((nps >= 9).mean() - (nps <= 6).mean())
+        assert c.behaviour.nps.n == len(nps) > 0 and c.behaviour.csat.n == len(csat) > 0
+        assert c.behaviour.nps.value == pytest.approx(expected_nps)
+        assert c.behaviour.csat.value == pytest.approx((csat >= 4).mean())
+        for e in (c.behaviour.nps, c.behaviour.csat):
+            assert e.ci_low is not None and e.ci_high is not None
+            assert e.ci_low < (e.value or 0.0) < e.ci_high

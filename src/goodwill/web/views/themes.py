@@ -1,24 +1,38 @@
 """Where customers fail, as data: the themes page, one theme's answers, and a customer's
 themes on their 360. One builder for the page and the JSON API, so they show the same numbers.
 
-The report is built once a day per data folder (a year of answers takes seconds to read
-and model) and kept, as the scorecard is.
+The report is fitted once per ledger snapshot and day, and kept in the snapshot
+(:mod:`goodwill.analytics.themes.cache`), where ``goodwill themes`` and the scorecard find
+it too. It is built off the request path: by ``goodwill serve`` when it starts and each
+day after (:func:`keep_warm`), or by the first visit that finds none, which waits at most
+WAIT_S for it; after that the page says it is being worked out, and reloads itself.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel
 
 from goodwill.analytics.self_service_funnel import Funnel, funnels, job_rows
-from goodwill.analytics.themes import ThemeReport, ThemeRow, read_pins, theme_report
+from goodwill.analytics.themes import ThemeReport, ThemeRow
+from goodwill.analytics.themes.cache import (
+    ReportKey,
+    cached_report,
+    kept_report,
+    report_key,
+    snapshot_at,
+)
 from goodwill.analytics.themes.figures import trend_figure
-from goodwill.ledger.reader import Ledger
+from goodwill.analytics.themes.pins import read_pins_file
+from goodwill.ledger.reader import Ledger, open_ledger
+from goodwill.settings import Settings
 from goodwill.web.deps import WebState
-from goodwill.web.errors import NotFound
+from goodwill.web.errors import NotFound, WebError
 from goodwill.web.views.themes_rows import (
     CategoryCard,
     FunnelView,
@@ -32,6 +46,9 @@ from goodwill.web.views.themes_rows import (
 log = logging.getLogger("goodwill.web")
 MONTHS = 12
 MAX_ANSWERS = 200
+WAIT_S = 1.0  # a report that builds this fast is shown at once, not announced
+RELOAD_S = 5  # the page reloads itself this often while the report is being built
+WARM_CHECK_S = 60  # how often keep_warm looks for a new day or a new snapshot
 
 
 class ThemesView(BaseModel):
@@ -44,8 +61,11 @@ class ThemesView(BaseModel):
     themes: list[ThemeCard]
     ticket_categories: list[CategoryCard]  # From tickets (by category)
     ticket_reason: str | None
+    ticket_scores_are: str  # what a category's NPS and CSAT are
     funnels: list[FunnelView]
     trend: dict[str, Any] | None
+    building: bool = False  # the report is being worked out: the lists are empty until then
+    building_since: str | None = None  # when it began (UTC, ISO 8601)
 
 
 class ThemeDetail(BaseModel):
@@ -61,16 +81,103 @@ class CustomerTheme(BaseModel):
     text: str
 
 
-_CACHE: dict[tuple[str, str, str], ThemeReport] = {}
+class StillBuilding(WebError):
+    status = 503
+    title = "Still working it out"
+
+    def __init__(self) -> None:
+        super().__init__("The themes are being worked out; try again in a few seconds.")
 
 
-def _report(ledger: Ledger, state: WebState) -> ThemeReport:
+@dataclass
+class Build:
+    """One report being built in a thread of its own."""
+
+    since: datetime
+    done: threading.Event = field(default_factory=threading.Event)
+    report: ThemeReport | None = None
+    error: BaseException | None = None
+
+
+_BUILDS: dict[ReportKey, Build] = {}
+_BUILDS_LOCK = threading.Lock()
+
+
+def build_report(settings: Settings, asof: date) -> ThemeReport:
+    """Build (or find) the desk's report on a ledger connection of its own."""
+    ledger = open_ledger(settings.ledger_dir)
+    try:
+        return cached_report(ledger, asof, MONTHS, settings.themes_pins_file)
+    finally:
+        ledger.con.disconnect()
+
+
+def start_build(key: ReportKey, settings: Settings) -> Build:
+    """The build of ``key``: the one under way, or one started now in the background."""
+    with _BUILDS_LOCK:
+        build = _BUILDS.get(key)
+        if build is not None:
+            return build
+        build = _BUILDS[key] = Build(datetime.now(UTC))
+
+    def run() -> None:
+        try:
+            build.report = build_report(settings, key.asof)
+        except BaseException as exc:  # kept for the next visit to show
+            log.warning("themes: building the report failed: %s", exc)
+            build.error = exc
+        finally:
+            build.done.set()
+            if build.error is None:
+                with _BUILDS_LOCK:
+                    _BUILDS.pop(key, None)
+
+    threading.Thread(target=run, name="goodwill-themes", daemon=True).start()
+    return build
+
+
+def _report(ledger: Ledger, state: WebState, wait_s: float | None = None) -> ThemeReport | Build:
+    """The day's report, or the build under way when it is not ready within ``wait_s``
+    (default WAIT_S)."""
     pins_file = state.settings.themes_pins_file
-    key = (str(state.settings.data_dir), state.today().isoformat(), str(pins_file))
-    if key not in _CACHE:
-        pins = read_pins(pins_file) if pins_file else ()
-        _CACHE[key] = theme_report(ledger, state.today(), MONTHS, pins)
-    return _CACHE[key]
+    _, digest = read_pins_file(pins_file)
+    key = report_key(ledger, state.today(), MONTHS, digest)
+    if key is None:  # a ledger without a snapshot folder: fitted here and now
+        return cached_report(ledger, state.today(), MONTHS, pins_file)
+    found = kept_report(key)
+    if found is not None:
+        return found
+    build = start_build(key, state.settings)
+    if not build.done.wait(WAIT_S if wait_s is None else wait_s):
+        return build
+    if build.error is not None:
+        with _BUILDS_LOCK:
+            _BUILDS.pop(key, None)  # the next visit tries again
+        raise build.error
+    return build.report or build
+
+
+def keep_warm(settings: Settings, clock: Any = None) -> threading.Thread:
+    """A thread that keeps the desk's report of the day built: at start, then whenever the
+    day or the ledger's snapshot changes (checked every WARM_CHECK_S), so the first visit
+    of a day finds it ready. ``goodwill serve`` starts it."""
+    now = clock or (lambda: datetime.now(UTC))
+
+    def run() -> None:
+        while True:
+            try:
+                snapshot = snapshot_at(settings.ledger_dir)
+                _, digest = read_pins_file(settings.themes_pins_file)
+                key = snapshot and ReportKey(snapshot, now().date(), MONTHS, digest)
+                if key and kept_report(key) is None:
+                    start_build(key, settings).done.wait()
+            except Exception as exc:  # no ledger yet, a bad pins file: look again later
+                log.info("themes: not built ahead (%s)", exc)
+            threading.Event().wait(WARM_CHECK_S)
+
+    thread = threading.Thread(target=run, name="goodwill-themes-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def _funnels(state: WebState, asof: date) -> list[Funnel]:
@@ -81,8 +188,11 @@ def _funnels(state: WebState, asof: date) -> list[Funnel]:
 
 
 def themes_view(ledger: Ledger, state: WebState) -> ThemesView:
-    """Every theme, ranked by customers lost, with the self-service funnels beside them."""
+    """Every theme, ranked by customers lost, with the self-service funnels beside them
+    (while the report is being built: the funnels, and ``building``)."""
     report = _report(ledger, state)
+    if isinstance(report, Build):
+        return _building_view(state, report)
     found = _funnels(state, report.asof)
     return ThemesView(
         asof=report.asof.isoformat(),
@@ -94,14 +204,37 @@ def themes_view(ledger: Ledger, state: WebState) -> ThemesView:
         themes=[theme_card(r) for r in report.themes],
         ticket_categories=[category_card(c) for c in report.ticket_categories],
         ticket_reason=report.ticket_reason,
+        ticket_scores_are=report.ticket_scores_are,
         funnels=[funnel_view(f) for f in found],
         trend=trend_figure(report) if report.themes else None,
+    )
+
+
+def _building_view(state: WebState, build: Build) -> ThemesView:
+    asof = state.today()
+    return ThemesView(
+        asof=asof.isoformat(),
+        months=MONTHS,
+        answers=0,
+        reason=None,
+        notes=[],
+        k_rule="",
+        themes=[],
+        ticket_categories=[],
+        ticket_reason=None,
+        ticket_scores_are="",
+        funnels=[funnel_view(f) for f in _funnels(state, asof)],
+        trend=None,
+        building=True,
+        building_since=build.since.isoformat(timespec="seconds"),
     )
 
 
 def theme_detail(ledger: Ledger, state: WebState, index: int) -> ThemeDetail:
     """One theme and its answers in the customers' own words; NotFound for no such theme."""
     report = _report(ledger, state)
+    if isinstance(report, Build):
+        raise StillBuilding()
     row = _row(report, index)
     frame = report.assignment
     answers: list[VerbatimView] = []
@@ -118,9 +251,11 @@ def customer_themes(ledger: Ledger, state: WebState, customer_id: str) -> list[C
     """The themes this customer's own words fall in, newest first (none if the report
     cannot be built: the 360 page does not depend on it)."""
     try:
-        report = _report(ledger, state)
+        report = _report(ledger, state, wait_s=0.0)
     except Exception as exc:  # the 360 page shows the rest rather than failing
         log.warning("themes failed: %s", type(exc).__name__)
+        return []
+    if isinstance(report, Build):
         return []
     frame = report.assignment
     if frame is None:
