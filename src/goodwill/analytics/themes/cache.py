@@ -133,13 +133,26 @@ def cached_report(
     """The theme report of the ledger's snapshot: the stored one, or built and stored.
 
     It is stored only if the ledger still reads the same snapshot once it is built (an
-    ingest in between would have mixed two snapshots' rows).
+    ingest in between would have mixed two snapshots' rows). Callers in one process that
+    ask for the same report at once share one fit.
     """
     pins, digest = read_pins_file(pins_file)
     key = report_key(ledger, asof, months, digest)
-    if key is not None and (found := kept_report(key)) is not None:
-        return found
-    report = theme_report(ledger, asof, months, pins, progress)
-    if key is not None and snapshot_of(ledger) == key.snapshot:
-        keep_report(key, report)
-    return report
+    if key is None:
+        return theme_report(ledger, asof, months, pins, progress)
+    with _building(key):  # a second caller waits for the fit under way, then reads it
+        if (found := kept_report(key)) is not None:
+            return found
+        report = theme_report(ledger, asof, months, pins, progress)
+        if snapshot_of(ledger) == key.snapshot:
+            keep_report(key, report)
+        return report
+
+
+_BUILDING: dict[ReportKey, threading.Lock] = {}
+
+
+def _building(key: ReportKey) -> threading.Lock:
+    """The lock held while ``key``'s report is fitted in this process."""
+    with _LOCK:
+        return _BUILDING.setdefault(key, threading.Lock())
