@@ -10,6 +10,8 @@ in processes of its own, on the same ledger:
   code has it) on a snapshot with no kept report; a member of staff signs in and opens
   ``/desk/themes``: the first answer's time and whether it said "being worked out", the
   seconds from start until the themes are shown, and the median of five later visits;
+- **visit**: the same with no report kept and nothing built ahead (a new day, or a new
+  snapshot, before ``keep_warm`` has looked): a visit starts the fit itself;
 - **restart**: a new process on the same snapshot (a restarted server, or a second
   worker): the first visit's time.
 
@@ -79,11 +81,12 @@ def _measure(data: Path, store_url: str, phase: str) -> dict[str, Any]:
 
     settings = Settings(data_dir=data, store_url=store_url, web_delivery_interval_seconds=0)
     started = time.perf_counter()
-    if hasattr(themes, "keep_warm"):
+    if phase == "cold" and hasattr(themes, "keep_warm"):
         themes.keep_warm(settings)  # as goodwill serve does
     port = _port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
+    serving = threading.Thread(target=server.run, daemon=True)
+    serving.start()
     while not server.started:
         time.sleep(0.02)
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as client:
@@ -105,9 +108,10 @@ def _measure(data: Path, store_url: str, phase: str) -> dict[str, Any]:
             time.sleep(0.5)
             _, building = visit()
         result["ready_after_start_s"] = time.perf_counter() - started
-        if phase == "cold":
+        if phase != "restart":
             result["later_median_s"] = statistics.median(visit()[0] for _ in range(5))
     server.should_exit = True
+    serving.join()  # requests close their ledgers before the process ends
     return result
 
 
@@ -155,10 +159,11 @@ def main() -> None:
             load = f.read().split()[:3]
         print(f"customers {args.customers:,}; load average {' '.join(load)}")
         for name, src in versions.items():
-            shutil.rmtree(snapshot / "_themes", ignore_errors=True)
             store = f"sqlite:///{root / (name.replace(' ', '-') + '.sqlite')}"
             _store(store)
-            for phase in ("cold", "restart"):
+            for phase in ("cold", "visit", "restart"):
+                if phase != "restart":
+                    shutil.rmtree(snapshot / "_themes", ignore_errors=True)
                 print(name, json.dumps(_run(src, data, store, phase)), flush=True)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -132,7 +133,9 @@ def start_build(key: ReportKey, settings: Settings) -> Build:
                 with _BUILDS_LOCK:
                     _BUILDS.pop(key, None)
 
-    threading.Thread(target=run, name="goodwill-themes", daemon=True).start()
+    # Not a daemon: a process that ends mid-fit waits for it, rather than pull DuckDB's
+    # connection from under the thread (which aborts the interpreter at exit).
+    threading.Thread(target=run, name="goodwill-themes", daemon=False).start()
     return build
 
 
@@ -157,7 +160,7 @@ def _report(ledger: Ledger, state: WebState, wait_s: float | None = None) -> The
     return build.report or build
 
 
-def keep_warm(settings: Settings, clock: Any = None) -> threading.Thread:
+def keep_warm(settings: Settings, clock: Callable[[], datetime] | None = None) -> threading.Thread:
     """A thread that keeps the desk's report of the day built: at start, then whenever the
     day or the ledger's snapshot changes (checked every WARM_CHECK_S), so the first visit
     of a day finds it ready. ``goodwill serve`` starts it."""
