@@ -102,3 +102,29 @@ def test_a_window_with_no_answers_says_so(data_dir: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "no answers to read" in json.loads(result.output)["reason"]
+
+
+def test_the_tables_keep_every_name_and_heading_whole_at_80_columns(data_dir: Path) -> None:
+    from goodwill.analytics.themes.cache import cached_report
+    from goodwill.cli.app import console
+    from goodwill.cli.themes_table import render_themes
+    from goodwill.ledger.reader import open_ledger
+
+    report = cached_report(open_ledger(data_dir / "ledger"), dt.date(2026, 11, 23), 12)
+    width = console.width
+    console.width = 80
+    try:
+        with console.capture() as captured:
+            render_themes(report)
+    finally:
+        console.width = width
+    text = captured.get()
+    assert "…" not in text and max(len(line) for line in text.splitlines()) <= 80
+    lines = text.splitlines()
+    for name in [t.label for t in report.themes] + [c.category for c in report.ticket_categories]:
+        assert any(line.startswith(f" {name} ") for line in lines), name  # a row of its own
+    for heading in ("customers", "lost", "risk ratio", "NPS", "CSAT", "complained", "promise"):
+        assert heading in text
+    first = report.themes[0].behaviour
+    assert f"({first.churn_risk_ratio.ci_low:.2f}-{first.churn_risk_ratio.ci_high:.2f})" in text
+    assert "not scores of the tickets" in " ".join(text.split())

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from goodwill.cli.app import DataOption, app, console, make_settings, reports_errors
 from goodwill.cli.scorecard import _day
@@ -68,7 +67,9 @@ def themes(
         report = cached_report(ledger, _day(asof), months, settings.themes_pins_file, step)
         bar.update(task, completed=len(STEPS))
     if output_format == "table" and out is None:
-        _render(report)
+        from goodwill.cli.themes_table import render_themes
+
+        render_themes(report)
         return
     text = _text(report, output_format)
     if out is None:
@@ -106,51 +107,3 @@ def _plain(report: ThemeReport) -> str:
                      f"risk ratio {ratio_text(b.churn_risk_ratio)}, NPS {nps_text(b.nps)}, "
                      f"CSAT {share_text(b.csat)}")  # fmt: skip
     return "\n".join(lines) + "\n"
-
-
-def _render(report: ThemeReport) -> None:
-    from goodwill.analytics.themes.text import nps_text, ratio_text, share_text
-
-    console.print(
-        f"[bold]Where customers fail[/] as of {report.asof.isoformat()}: "
-        f"{report.answers:,} answers with words over {report.months} months"
-    )
-    for note in report.notes:
-        console.print(f"  note: {note}")
-    _render_categories(report)
-    if report.reason:
-        console.print(f"  {report.reason}")
-        return
-    table = Table("theme", "customers", "lost", "left in 6 months", "risk ratio (95% CI)",
-                  "NPS (95% CI)", "CSAT (95% CI)", "complained", title="Themes, by customers lost",
-                  title_justify="left")  # fmt: skip
-    for r in report.themes:
-        b = r.behaviour
-        table.add_row(r.label, f"{b.customers:,}", f"{b.customers_lost:,}", share_text(b.left_share),
-                      ratio_text(b.churn_risk_ratio), nps_text(b.nps), share_text(b.csat),
-                      share_text(b.complained))  # fmt: skip
-    console.print(table)
-    for r in report.themes:
-        console.print(f"[bold]{r.label}[/]: {r.verdict}")
-        if r.verbatims:
-            console.print(f"  “{r.verbatims[0].text}” ({r.verbatims[0].customer_id})")
-
-
-def _render_categories(report: ThemeReport) -> None:
-    from goodwill.analytics.themes.text import nps_text, ratio_text, share_text
-
-    if report.ticket_reason:
-        console.print(f"  From tickets (by category): {report.ticket_reason}")
-        return
-    table = Table("category", "customers", "tickets", "lost", "left in 6 months",
-                  "risk ratio (95% CI)", "NPS (95% CI)", "CSAT (95% CI)", "complained",
-                  title="From tickets (by category)", title_justify="left",
-                  caption=f"{report.ticket_scores_are}.", caption_justify="left")  # fmt: skip
-    for c in report.ticket_categories:
-        b = c.behaviour
-        table.add_row(c.category, f"{b.customers:,}", f"{b.answers:,}", f"{b.customers_lost:,}",
-                      share_text(b.left_share), ratio_text(b.churn_risk_ratio), nps_text(b.nps),
-                      share_text(b.csat), share_text(b.complained))  # fmt: skip
-    console.print(table)
-    for c in report.ticket_categories:
-        console.print(f"[bold]{c.category}[/]: {c.verdict}")
