@@ -208,6 +208,8 @@ def test_the_first_visit_says_the_themes_are_being_worked_out_then_shows_them(
     assert api.status_code == 202 and api.headers["retry-after"] == str(themes.RELOAD_S)
     assert api.json()["building"] is True and api.json()["themes"] == []
     assert web.client.get("/api/desk/themes/0").status_code == 503
+    c360 = web.client.get("/desk/customers/C000001").text
+    assert 'id="customer-themes-building"' in c360 and "Nothing in their words" not in c360
     view = ready(web)
     assert view["themes"] and view["building_since"] is None
     page = web.client.get("/desk/themes").text

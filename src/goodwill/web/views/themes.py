@@ -250,16 +250,19 @@ def theme_detail(ledger: Ledger, state: WebState, index: int) -> ThemeDetail:
     return ThemeDetail(asof=report.asof.isoformat(), theme=theme_card(row), answers=answers)
 
 
-def customer_themes(ledger: Ledger, state: WebState, customer_id: str) -> list[CustomerTheme]:
-    """The themes this customer's own words fall in, newest first (none if the report
-    cannot be built: the 360 page does not depend on it)."""
+def customer_themes(
+    ledger: Ledger, state: WebState, customer_id: str
+) -> list[CustomerTheme] | None:
+    """The themes this customer's own words fall in, newest first; None while the day's
+    report is being worked out (the 360 does not wait for it), none if it cannot be built
+    (the 360 page does not depend on it)."""
     try:
         report = _report(ledger, state, wait_s=0.0)
     except Exception as exc:  # the 360 page shows the rest rather than failing
         log.warning("themes failed: %s", type(exc).__name__)
         return []
     if isinstance(report, Build):
-        return []
+        return None
     frame = report.assignment
     if frame is None:
         return []
