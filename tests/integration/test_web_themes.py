@@ -22,7 +22,7 @@ from goodwill.sample import write_sample
 from goodwill.settings import Settings
 from goodwill.store import session_factory
 from goodwill.store.jobs import add_step, start_job
-from goodwill.web.views import themes
+from goodwill.web.views import themes, themes_build
 from tests.integration.web_support import (
     AGENT_PASSWORD,
     Web,
@@ -249,7 +249,7 @@ def test_keep_warm_builds_the_days_report_before_anyone_asks(sample_data: Path) 
 
     _forget_kept_reports(sample_data)
     settings = Settings(data_dir=sample_data)
-    thread = themes.keep_warm(settings)
+    thread = themes_build.keep_warm(settings)
     folder = (sample_data / "ledger").resolve() / cache.FOLDER
     deadline = time.monotonic() + 300
     while not list(folder.glob("report-*.pickle")):

@@ -21,7 +21,7 @@ def serve(
 
     from goodwill.store import make_engine, store_url_for, upgrade
     from goodwill.web.app import create_app
-    from goodwill.web.views.themes import keep_warm
+    from goodwill.web.views.themes_build import keep_warm
 
     settings = make_settings(data)
     engine = make_engine(store_url_for(settings))

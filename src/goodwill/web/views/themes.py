@@ -3,18 +3,15 @@ themes on their 360. One builder for the page and the JSON API, so they show the
 
 The report is fitted once per ledger snapshot and day, and kept in the snapshot
 (:mod:`goodwill.analytics.themes.cache`), where ``goodwill themes`` and the scorecard find
-it too. It is built off the request path: by ``goodwill serve`` when it starts and each
-day after (:func:`keep_warm`), or by the first visit that finds none, which waits at most
-WAIT_S for it; after that the page says it is being worked out, and reloads itself.
+it too. It is built off the request path (:mod:`.themes_build`): by ``goodwill serve``
+when it starts and each day after, or by the first visit that finds none, which waits at
+most WAIT_S for it; after that the page says it is being worked out, and reloads itself.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
@@ -22,18 +19,16 @@ from pydantic import BaseModel
 from goodwill.analytics.self_service_funnel import Funnel, funnels, job_rows
 from goodwill.analytics.themes import ThemeReport, ThemeRow
 from goodwill.analytics.themes.cache import (
-    ReportKey,
     cached_report,
     kept_report,
     report_key,
-    snapshot_at,
 )
 from goodwill.analytics.themes.figures import trend_figure
 from goodwill.analytics.themes.pins import read_pins_file
-from goodwill.ledger.reader import Ledger, open_ledger
-from goodwill.settings import Settings
+from goodwill.ledger.reader import Ledger
 from goodwill.web.deps import WebState
-from goodwill.web.errors import NotFound, WebError
+from goodwill.web.errors import NotFound
+from goodwill.web.views.themes_build import MONTHS, Build, StillBuilding, forget, start_build
 from goodwill.web.views.themes_rows import (
     CategoryCard,
     FunnelView,
@@ -45,11 +40,9 @@ from goodwill.web.views.themes_rows import (
 )
 
 log = logging.getLogger("goodwill.web")
-MONTHS = 12
 MAX_ANSWERS = 200
 WAIT_S = 1.0  # a report that builds this fast is shown at once, not announced
 RELOAD_S = 5  # the page reloads itself this often while the report is being built
-WARM_CHECK_S = 60  # how often keep_warm looks for a new day or a new snapshot
 
 
 class ThemesView(BaseModel):
@@ -82,63 +75,6 @@ class CustomerTheme(BaseModel):
     text: str
 
 
-class StillBuilding(WebError):
-    status = 503
-    title = "Still working it out"
-
-    def __init__(self) -> None:
-        super().__init__("The themes are being worked out; try again in a few seconds.")
-
-
-@dataclass
-class Build:
-    """One report being built in a thread of its own."""
-
-    since: datetime
-    done: threading.Event = field(default_factory=threading.Event)
-    report: ThemeReport | None = None
-    error: BaseException | None = None
-
-
-_BUILDS: dict[ReportKey, Build] = {}
-_BUILDS_LOCK = threading.Lock()
-
-
-def build_report(settings: Settings, asof: date) -> ThemeReport:
-    """Build (or find) the desk's report on a ledger connection of its own."""
-    ledger = open_ledger(settings.ledger_dir)
-    try:
-        return cached_report(ledger, asof, MONTHS, settings.themes_pins_file)
-    finally:
-        ledger.con.disconnect()
-
-
-def start_build(key: ReportKey, settings: Settings) -> Build:
-    """The build of ``key``: the one under way, or one started now in the background."""
-    with _BUILDS_LOCK:
-        build = _BUILDS.get(key)
-        if build is not None:
-            return build
-        build = _BUILDS[key] = Build(datetime.now(UTC))
-
-    def run() -> None:
-        try:
-            build.report = build_report(settings, key.asof)
-        except BaseException as exc:  # kept for the next visit to show
-            log.warning("themes: building the report failed: %s", exc)
-            build.error = exc
-        finally:
-            build.done.set()
-            if build.error is None:
-                with _BUILDS_LOCK:
-                    _BUILDS.pop(key, None)
-
-    # Not a daemon: a process that ends mid-fit waits for it, rather than pull DuckDB's
-    # connection from under the thread (which aborts the interpreter at exit).
-    threading.Thread(target=run, name="goodwill-themes", daemon=False).start()
-    return build
-
-
 def _report(ledger: Ledger, state: WebState, wait_s: float | None = None) -> ThemeReport | Build:
     """The day's report, or the build under way when it is not ready within ``wait_s``
     (default WAIT_S)."""
@@ -154,33 +90,9 @@ def _report(ledger: Ledger, state: WebState, wait_s: float | None = None) -> The
     if not build.done.wait(WAIT_S if wait_s is None else wait_s):
         return build
     if build.error is not None:
-        with _BUILDS_LOCK:
-            _BUILDS.pop(key, None)  # the next visit tries again
+        forget(key)  # the next visit tries again
         raise build.error
     return build.report or build
-
-
-def keep_warm(settings: Settings, clock: Callable[[], datetime] | None = None) -> threading.Thread:
-    """A thread that keeps the desk's report of the day built: at start, then whenever the
-    day or the ledger's snapshot changes (checked every WARM_CHECK_S), so the first visit
-    of a day finds it ready. ``goodwill serve`` starts it."""
-    now = clock or (lambda: datetime.now(UTC))
-
-    def run() -> None:
-        while True:
-            try:
-                snapshot = snapshot_at(settings.ledger_dir)
-                _, digest = read_pins_file(settings.themes_pins_file)
-                key = snapshot and ReportKey(snapshot, now().date(), MONTHS, digest)
-                if key and kept_report(key) is None:
-                    start_build(key, settings).done.wait()
-            except Exception as exc:  # no ledger yet, a bad pins file: look again later
-                log.info("themes: not built ahead (%s)", exc)
-            threading.Event().wait(WARM_CHECK_S)
-
-    thread = threading.Thread(target=run, name="goodwill-themes-warm", daemon=True)
-    thread.start()
-    return thread
 
 
 def _funnels(state: WebState, asof: date) -> list[Funnel]:
