@@ -31,6 +31,7 @@ def test_table_lists_themes_by_customers_lost_with_a_verbatim(data_dir: Path) ->
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "Where customers fail as of 2026-11-23" in text
+    assert "not scores of the tickets" in text and "CSAT" in text
     assert "Themes, by customers lost" in text
     assert "within six months" in text and "“" in text
 
@@ -53,8 +54,12 @@ def test_json_holds_every_theme_with_its_intervals(data_dir: Path) -> None:
     source = pd.read_csv(data_dir.parent / "source" / "tickets.csv")
     assert report["ticket_reason"] is None
     assert {c["category"] for c in categories} == set(source["category"])
+    assert "not scores of the tickets" in report["ticket_scores_are"]
     for c in categories:
         assert c["behaviour"]["customers"] > 0 and len(c["behaviour"]["trend"]) == 24
+        for score in ("nps", "csat"):  # the scores the category's customers gave
+            e = c["behaviour"][score]
+            assert e["n"] > 0 and e["ci_low"] <= e["value"] <= e["ci_high"]
         assert "opened a ticket about" in c["verdict"]
         assert t["verbatims"] and all(v["customer_id"].startswith("C") for v in t["verbatims"])
 
@@ -67,7 +72,7 @@ def test_html_is_one_file_with_the_charts(data_dir: Path, tmp_path: Path) -> Non
     page = out.read_text(encoding="utf-8")
     assert "Plotly.newPlot('themes-lost'" in page and "Plotly.newPlot('themes-trend'" in page
     assert "https://" not in page.split("<body>")[1]  # nothing fetched from elsewhere
-    assert "risk ratio" in page
+    assert "risk ratio" in page and "<th>CSAT</th>" in page and "not scores of the tickets" in page
 
 
 def test_pinned_themes_name_the_themes(data_dir: Path, tmp_path: Path) -> None:
@@ -97,3 +102,29 @@ def test_a_window_with_no_answers_says_so(data_dir: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "no answers to read" in json.loads(result.output)["reason"]
+
+
+def test_the_tables_keep_every_name_and_heading_whole_at_80_columns(data_dir: Path) -> None:
+    from goodwill.analytics.themes.cache import cached_report
+    from goodwill.cli.app import console
+    from goodwill.cli.themes_table import render_themes
+    from goodwill.ledger.reader import open_ledger
+
+    report = cached_report(open_ledger(data_dir / "ledger"), dt.date(2026, 11, 23), 12)
+    width = console.width
+    console.width = 80
+    try:
+        with console.capture() as captured:
+            render_themes(report)
+    finally:
+        console.width = width
+    text = captured.get()
+    assert "…" not in text and max(len(line) for line in text.splitlines()) <= 80
+    lines = text.splitlines()
+    for name in [t.label for t in report.themes] + [c.category for c in report.ticket_categories]:
+        assert any(line.startswith(f" {name} ") for line in lines), name  # a row of its own
+    for heading in ("customers", "lost", "risk ratio", "NPS", "CSAT", "complained", "promise"):
+        assert heading in text
+    first = report.themes[0].behaviour
+    assert f"({first.churn_risk_ratio.ci_low:.2f}-{first.churn_risk_ratio.ci_high:.2f})" in text
+    assert "not scores of the tickets" in " ".join(text.split())

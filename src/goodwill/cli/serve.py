@@ -21,11 +21,13 @@ def serve(
 
     from goodwill.store import make_engine, store_url_for, upgrade
     from goodwill.web.app import create_app
+    from goodwill.web.views.themes_build import keep_warm
 
     settings = make_settings(data)
     engine = make_engine(store_url_for(settings))
     upgrade(engine)
     engine.dispose()
+    keep_warm(settings)  # the desk's themes of the day, built before the first visit asks
     console.print(f"goodwill is at http://{host}:{port}/ (care desk: /desk, API docs: /api/docs)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", **UVICORN_OPTIONS)
 

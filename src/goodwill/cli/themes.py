@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from goodwill.cli.app import DataOption, app, console, make_settings, reports_errors
 from goodwill.cli.scorecard import _day
@@ -42,12 +41,13 @@ def themes(
 ) -> None:
     """Themes of the customers' own words, ranked by the customers lost after writing them."""
     from goodwill.analytics.engine import open_ledger_for
-    from goodwill.analytics.themes import read_pins, theme_report
+    from goodwill.analytics.themes.cache import cached_report
+    from goodwill.analytics.themes.pins import read_pins_file
 
     if output_format not in FORMATS:
         raise ConfigError(f"--format {output_format!r}: choose one of {', '.join(FORMATS)}")
     settings = make_settings(data, themes_pins_file=pins)
-    pinned = read_pins(settings.themes_pins_file) if settings.themes_pins_file else ()
+    read_pins_file(settings.themes_pins_file)  # a bad file is told before the ledger is read
     ledger = open_ledger_for(settings)
     columns = (
         TextColumn("{task.description}"),
@@ -63,10 +63,13 @@ def themes(
         def step(name: str) -> None:
             bar.update(task, description=name, completed=next(done))
 
-        report = theme_report(ledger, _day(asof), months, pinned, step)
+        # The report kept for this snapshot when there is one (the desk's, or an earlier run's)
+        report = cached_report(ledger, _day(asof), months, settings.themes_pins_file, step)
         bar.update(task, completed=len(STEPS))
     if output_format == "table" and out is None:
-        _render(report)
+        from goodwill.cli.themes_table import render_themes
+
+        render_themes(report)
         return
     text = _text(report, output_format)
     if out is None:
@@ -87,64 +90,20 @@ def _text(report: ThemeReport, output_format: str) -> str:
 
 
 def _plain(report: ThemeReport) -> str:
-    from goodwill.analytics.themes.text import ratio_text
+    from goodwill.analytics.themes.text import nps_text, ratio_text, share_text
 
     lines = [f"Where customers fail, as of {report.asof.isoformat()}"]
     lines += [report.reason] if report.reason else []
     for r in report.themes:
         b = r.behaviour
         lines.append(f"{r.label}: {b.customers:,} customers, {b.customers_lost:,} lost, "
-                     f"risk ratio {ratio_text(b.churn_risk_ratio)}")  # fmt: skip
+                     f"risk ratio {ratio_text(b.churn_risk_ratio)}, NPS {nps_text(b.nps)}, "
+                     f"CSAT {share_text(b.csat)}")  # fmt: skip
     lines.append("From tickets (by category)")
-    lines += [report.ticket_reason] if report.ticket_reason else []
+    lines += [report.ticket_reason] if report.ticket_reason else [f"{report.ticket_scores_are}."]
     for c in report.ticket_categories:
         b = c.behaviour
         lines.append(f"{c.category}: {b.customers:,} customers, {b.customers_lost:,} lost, "
-                     f"risk ratio {ratio_text(b.churn_risk_ratio)}")  # fmt: skip
+                     f"risk ratio {ratio_text(b.churn_risk_ratio)}, NPS {nps_text(b.nps)}, "
+                     f"CSAT {share_text(b.csat)}")  # fmt: skip
     return "\n".join(lines) + "\n"
-
-
-def _render(report: ThemeReport) -> None:
-    from goodwill.analytics.themes.text import ratio_text, share_text
-
-    console.print(
-        f"[bold]Where customers fail[/] as of {report.asof.isoformat()}: "
-        f"{report.answers:,} answers with words over {report.months} months"
-    )
-    for note in report.notes:
-        console.print(f"  note: {note}")
-    _render_categories(report)
-    if report.reason:
-        console.print(f"  {report.reason}")
-        return
-    table = Table("theme", "customers", "lost", "left in 6 months", "risk ratio (95% CI)", "NPS",
-                  "complained", title="Themes, by customers lost", title_justify="left")  # fmt: skip
-    for r in report.themes:
-        b = r.behaviour
-        nps = "-" if b.nps.value is None else f"{b.nps.value:+.0f}"
-        table.add_row(r.label, f"{b.customers:,}", f"{b.customers_lost:,}", share_text(b.left_share),
-                      ratio_text(b.churn_risk_ratio), nps, share_text(b.complained))  # fmt: skip
-    console.print(table)
-    for r in report.themes:
-        console.print(f"[bold]{r.label}[/]: {r.verdict}")
-        if r.verbatims:
-            console.print(f"  “{r.verbatims[0].text}” ({r.verbatims[0].customer_id})")
-
-
-def _render_categories(report: ThemeReport) -> None:
-    from goodwill.analytics.themes.text import ratio_text, share_text
-
-    if report.ticket_reason:
-        console.print(f"  From tickets (by category): {report.ticket_reason}")
-        return
-    table = Table("category", "customers", "tickets", "lost", "left in 6 months",
-                  "risk ratio (95% CI)", "complained", title="From tickets (by category)",
-                  title_justify="left")  # fmt: skip
-    for c in report.ticket_categories:
-        b = c.behaviour
-        table.add_row(c.category, f"{b.customers:,}", f"{b.answers:,}", f"{b.customers_lost:,}",
-                      share_text(b.left_share), ratio_text(b.churn_risk_ratio),
-                      share_text(b.complained))  # fmt: skip
-    console.print(table)
-    for c in report.ticket_categories:
-        console.print(f"[bold]{c.category}[/]: {c.verdict}")

@@ -8,7 +8,7 @@ from typing import Any
 
 from goodwill.analytics.themes.figures import lost_figure, trend_figure
 from goodwill.analytics.themes.report import ThemeReport, ThemeRow
-from goodwill.analytics.themes.text import ratio_text, share_text
+from goodwill.analytics.themes.text import nps_text, ratio_text, share_text
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}
 table{border-collapse:collapse;width:100%;margin:1em 0}td,th{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left}
@@ -25,14 +25,16 @@ def plot_div(name: str, spec: dict[str, Any]) -> str:
 
 def _table(report: ThemeReport) -> str:
     head = ("<tr><th>theme</th><th>customers</th><th>lost</th><th>left within 6 months</th>"
-            "<th>risk ratio (95% CI)</th><th>NPS</th><th>complained</th><th>promise broken</th></tr>")  # fmt: skip
+            "<th>risk ratio (95% CI)</th><th>NPS</th><th>CSAT</th><th>complained</th>"
+            "<th>promise broken</th></tr>")  # fmt: skip
     rows = []
     for r in report.themes:
         b = r.behaviour
         rows.append(
             f"<tr><td>{html.escape(r.label)}</td><td class='num'>{b.customers:,}</td>"
             f"<td class='num'>{b.customers_lost:,}</td><td class='num'>{share_text(b.left_share)}</td>"
-            f"<td class='num'>{ratio_text(b.churn_risk_ratio)}</td><td class='num'>{_nps(r)}</td>"
+            f"<td class='num'>{ratio_text(b.churn_risk_ratio)}</td><td class='num'>{nps_text(b.nps)}</td>"
+            f"<td class='num'>{share_text(b.csat)}</td>"
             f"<td class='num'>{share_text(b.complained)}</td><td class='num'>{share_text(b.let_down)}</td></tr>"
         )
     return f"<table>{head}{''.join(rows)}</table>"
@@ -44,24 +46,21 @@ def _categories(report: ThemeReport) -> str:
     if report.ticket_reason:
         return f"{title}<p class='why'>{html.escape(report.ticket_reason)}</p>"
     head = ("<tr><th>category</th><th>customers</th><th>tickets</th><th>lost</th>"
-            "<th>left within 6 months</th><th>risk ratio (95% CI)</th><th>complained</th>"
-            "<th>promise broken</th></tr>")  # fmt: skip
+            "<th>left within 6 months</th><th>risk ratio (95% CI)</th><th>NPS</th><th>CSAT</th>"
+            "<th>complained</th><th>promise broken</th></tr>")  # fmt: skip
     rows = [
         f"<tr><td>{html.escape(c.category)}</td><td class='num'>{c.behaviour.customers:,}</td>"
         f"<td class='num'>{c.behaviour.answers:,}</td><td class='num'>{c.behaviour.customers_lost:,}</td>"
         f"<td class='num'>{share_text(c.behaviour.left_share)}</td>"
         f"<td class='num'>{ratio_text(c.behaviour.churn_risk_ratio)}</td>"
+        f"<td class='num'>{nps_text(c.behaviour.nps)}</td><td class='num'>{share_text(c.behaviour.csat)}</td>"
         f"<td class='num'>{share_text(c.behaviour.complained)}</td>"
         f"<td class='num'>{share_text(c.behaviour.let_down)}</td></tr>"
         for c in report.ticket_categories
     ]
     verdicts = "".join(f"<p>{html.escape(c.verdict)}</p>" for c in report.ticket_categories)
-    return f"{title}<table>{head}{''.join(rows)}</table>{verdicts}"
-
-
-def _nps(r: ThemeRow) -> str:
-    e = r.behaviour.nps
-    return "-" if e.value is None else f"{e.value:+.0f}"
+    scores = f"<p class='why'>{html.escape(report.ticket_scores_are)}.</p>"
+    return f"{title}{scores}<table>{head}{''.join(rows)}</table>{verdicts}"
 
 
 def _theme_section(r: ThemeRow) -> str:

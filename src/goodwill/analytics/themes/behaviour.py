@@ -65,8 +65,8 @@ def behaviour(
         customers=len(writers),
         customers_lost=int(lost),
         trend=_trend(rows, periods),
-        nps=_nps(rows),
-        csat=_csat(rows),
+        nps=nps(rows),
+        csat=csat(rows),
         left_share=proportion(int((left & inside).sum()), int(inside.sum())),
         others_left_share=proportion(int((left & outside).sum()), int(outside.sum())),
         churn_risk_ratio=risk_ratio(
@@ -86,13 +86,15 @@ def _trend(rows: pd.DataFrame, periods: tuple[str, ...]) -> tuple[tuple[str, int
     return tuple((p, int(counts.get(p, 0))) for p in periods)
 
 
-def _nps(rows: pd.DataFrame) -> Estimate:
+def nps(rows: pd.DataFrame) -> Estimate:
+    """NPS of the 0-10 answers among ``rows`` (columns kind, score), with its 95% CI."""
     scores = rows.loc[rows["kind"] == "nps", "score"]
     promoters, detractors = int((scores >= 9).sum()), int((scores <= 6).sum())
     return net_promoter_score(promoters, len(scores) - promoters - detractors, detractors)
 
 
-def _csat(rows: pd.DataFrame) -> Estimate:
+def csat(rows: pd.DataFrame) -> Estimate:
+    """CSAT of the 1-5 answers among ``rows``: the share at 4 or 5, with its 95% CI."""
     scores = rows.loc[rows["kind"] == "csat", "score"]
     return proportion(int((scores >= 4).sum()), len(scores))
 

@@ -13,6 +13,7 @@ operator's name, so a theme keeps its name from one month to the next.
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,10 +52,18 @@ def parse_pins(data: dict[str, object], where: str = "pins") -> tuple[PinnedThem
 
 def read_pins(path: Path) -> tuple[PinnedTheme, ...]:
     """Pinned themes from a TOML file; a bad file is a ConfigError naming it and the key."""
+    return read_pins_file(path)[0]
+
+
+def read_pins_file(path: Path | None) -> tuple[tuple[PinnedTheme, ...], str]:
+    """(the pinned themes, a digest of the file's bytes) read in one go; no file: ((), "none")."""
+    if path is None:
+        return (), "none"
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        raw = Path(path).read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the pinned themes file ({exc.strerror})") from exc
-    except tomllib.TOMLDecodeError as exc:
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); see docs/themes.md") from exc
-    return parse_pins(data, str(path))
+    return parse_pins(data, str(path)), hashlib.sha256(raw).hexdigest()[:16]

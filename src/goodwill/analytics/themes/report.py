@@ -18,7 +18,7 @@ from goodwill.analytics.themes.behaviour import Behaviour, behaviour, verdict
 from goodwill.analytics.themes.model import ThemeModel
 from goodwill.analytics.themes.pins import PinnedTheme
 from goodwill.analytics.themes.reading import read_answers
-from goodwill.analytics.themes.tickets import CategoryRow, category_rows
+from goodwill.analytics.themes.tickets import SCORES_ARE, CategoryRow, category_rows
 from goodwill.ledger.reader import Ledger
 
 Progress = Callable[[str], None]
@@ -64,6 +64,7 @@ class ThemeReport:
     # From tickets (by category): a second list, apart from the text themes
     ticket_categories: tuple[CategoryRow, ...] = field(default=())
     ticket_reason: str | None = None  # why there are no ticket categories
+    ticket_scores_are: str = SCORES_ARE  # what a category's NPS and CSAT are
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (estimates as value, n, ci_low, ci_high, reason)."""

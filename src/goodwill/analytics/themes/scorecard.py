@@ -3,23 +3,28 @@
 Each is a share with its 95% interval: of the answers about the theme written at least
 six months before asof, how many writers left within six months. The label names the
 theme and the count of customers lost after writing it, so every figure can be traced
-to the words on the desk's Where customers fail page.
+to the words on the desk's Where customers fail page. The report is the one kept for the
+ledger's snapshot (:mod:`.cache`): the desk, the API and ``goodwill themes`` share its fit.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from goodwill.analytics.scorecard.figures import Figure
 from goodwill.analytics.scorecard.window import Window
-from goodwill.analytics.themes.report import theme_report
+from goodwill.analytics.themes.cache import cached_report
 from goodwill.domain.stats import Estimate
 from goodwill.ledger.reader import Ledger
 
 KEY = "theme_lost_"
 
 
-def theme_figures(ledger: Ledger, window: Window, top: int = 3) -> list[Figure]:
+def theme_figures(
+    ledger: Ledger, window: Window, top: int = 3, pins_file: Path | None = None
+) -> list[Figure]:
     """Up to ``top`` figures, the theme with most customers lost first (or one with a reason)."""
-    report = theme_report(ledger, window.asof, window.months)
+    report = cached_report(ledger, window.asof, window.months, pins_file)
     if report.reason:
         return [
             Figure(

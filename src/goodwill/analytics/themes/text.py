@@ -21,3 +21,12 @@ def ratio_text(e: Estimate) -> str:
     if e.ci_low is None or e.ci_high is None:
         return f"{e.value:.2f}"
     return f"{e.value:.2f} ({e.ci_low:.2f}-{e.ci_high:.2f})"
+
+
+def nps_text(e: Estimate) -> str:
+    """``+12 (+3 to +21)`` in NPS points, or the reason there is no NPS."""
+    if e.value is None:
+        return e.reason or "-"
+    if e.ci_low is None or e.ci_high is None:
+        return f"{e.value:+.0f}"
+    return f"{e.value:+.0f} ({e.ci_low:+.0f} to {e.ci_high:+.0f})"

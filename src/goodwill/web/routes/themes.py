@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from goodwill.web.deps import CurrentStaff, LedgerDep, StateDep
@@ -24,7 +24,8 @@ def themes_page(
     request: Request, state: StateDep, ledger: LedgerDep, staff: CurrentStaff
 ) -> HTMLResponse:
     view = themes.themes_view(ledger, state)
-    return page(request, "desk/themes.html", staff=staff, view=view, trend=_spec(view.trend))
+    return page(request, "desk/themes.html", staff=staff, view=view, trend=_spec(view.trend),
+                reload_s=themes.RELOAD_S)  # fmt: skip
 
 
 @router.get("/desk/themes/{index}", include_in_schema=False)
@@ -35,11 +36,22 @@ def theme_page(
     return page(request, "desk/theme.html", staff=staff, view=view)
 
 
-@router.get("/api/desk/themes", tags=["care desk"])
-def themes_summary(state: StateDep, ledger: LedgerDep, staff: CurrentStaff) -> themes.ThemesView:
+@router.get(
+    "/api/desk/themes",
+    tags=["care desk"],
+    responses={202: {"description": "The themes are being worked out: `building` is true."}},
+)
+def themes_summary(
+    state: StateDep, ledger: LedgerDep, staff: CurrentStaff, response: Response
+) -> themes.ThemesView:
     """Where customers fail: feedback themes ranked by customers lost, with the
-    self-service funnels; the same numbers as the desk's page."""
-    return themes.themes_view(ledger, state)
+    self-service funnels; the same numbers as the desk's page. While the day's themes are
+    being worked out it answers 202 with `building` true and the funnels only."""
+    view = themes.themes_view(ledger, state)
+    if view.building:
+        response.status_code = 202
+        response.headers["Retry-After"] = str(themes.RELOAD_S)
+    return view
 
 
 @router.get("/api/desk/themes/{index}", tags=["care desk"])

@@ -1,8 +1,11 @@
 """Where customers fail, as data: the themes page, one theme's answers, and a customer's
 themes on their 360. One builder for the page and the JSON API, so they show the same numbers.
 
-The report is built once a day per data folder (a year of answers takes seconds to read
-and model) and kept, as the scorecard is.
+The report is fitted once per ledger snapshot and day, and kept in the snapshot
+(:mod:`goodwill.analytics.themes.cache`), where ``goodwill themes`` and the scorecard find
+it too. It is built off the request path (:mod:`.themes_build`): by ``goodwill serve``
+when it starts and each day after, or by the first visit that finds none, which waits at
+most WAIT_S for it; after that the page says it is being worked out, and reloads itself.
 """
 
 from __future__ import annotations
@@ -14,11 +17,18 @@ from typing import Any
 from pydantic import BaseModel
 
 from goodwill.analytics.self_service_funnel import Funnel, funnels, job_rows
-from goodwill.analytics.themes import ThemeReport, ThemeRow, read_pins, theme_report
+from goodwill.analytics.themes import ThemeReport, ThemeRow
+from goodwill.analytics.themes.cache import (
+    cached_report,
+    kept_report,
+    report_key,
+)
 from goodwill.analytics.themes.figures import trend_figure
+from goodwill.analytics.themes.pins import read_pins_file
 from goodwill.ledger.reader import Ledger
 from goodwill.web.deps import WebState
 from goodwill.web.errors import NotFound
+from goodwill.web.views.themes_build import MONTHS, Build, StillBuilding, forget, start_build
 from goodwill.web.views.themes_rows import (
     CategoryCard,
     FunnelView,
@@ -30,8 +40,9 @@ from goodwill.web.views.themes_rows import (
 )
 
 log = logging.getLogger("goodwill.web")
-MONTHS = 12
 MAX_ANSWERS = 200
+WAIT_S = 1.0  # a report that builds this fast is shown at once, not announced
+RELOAD_S = 5  # the page reloads itself this often while the report is being built
 
 
 class ThemesView(BaseModel):
@@ -44,8 +55,11 @@ class ThemesView(BaseModel):
     themes: list[ThemeCard]
     ticket_categories: list[CategoryCard]  # From tickets (by category)
     ticket_reason: str | None
+    ticket_scores_are: str  # what a category's NPS and CSAT are
     funnels: list[FunnelView]
     trend: dict[str, Any] | None
+    building: bool = False  # the report is being worked out: the lists are empty until then
+    building_since: str | None = None  # when it began (UTC, ISO 8601)
 
 
 class ThemeDetail(BaseModel):
@@ -61,16 +75,24 @@ class CustomerTheme(BaseModel):
     text: str
 
 
-_CACHE: dict[tuple[str, str, str], ThemeReport] = {}
-
-
-def _report(ledger: Ledger, state: WebState) -> ThemeReport:
+def _report(ledger: Ledger, state: WebState, wait_s: float | None = None) -> ThemeReport | Build:
+    """The day's report, or the build under way when it is not ready within ``wait_s``
+    (default WAIT_S)."""
     pins_file = state.settings.themes_pins_file
-    key = (str(state.settings.data_dir), state.today().isoformat(), str(pins_file))
-    if key not in _CACHE:
-        pins = read_pins(pins_file) if pins_file else ()
-        _CACHE[key] = theme_report(ledger, state.today(), MONTHS, pins)
-    return _CACHE[key]
+    _, digest = read_pins_file(pins_file)
+    key = report_key(ledger, state.today(), MONTHS, digest)
+    if key is None:  # a ledger without a snapshot folder: fitted here and now
+        return cached_report(ledger, state.today(), MONTHS, pins_file)
+    found = kept_report(key)
+    if found is not None:
+        return found
+    build = start_build(key, state.settings)
+    if not build.done.wait(WAIT_S if wait_s is None else wait_s):
+        return build
+    if build.error is not None:
+        forget(key)  # the next visit tries again
+        raise build.error
+    return build.report or build
 
 
 def _funnels(state: WebState, asof: date) -> list[Funnel]:
@@ -81,8 +103,11 @@ def _funnels(state: WebState, asof: date) -> list[Funnel]:
 
 
 def themes_view(ledger: Ledger, state: WebState) -> ThemesView:
-    """Every theme, ranked by customers lost, with the self-service funnels beside them."""
+    """Every theme, ranked by customers lost, with the self-service funnels beside them
+    (while the report is being built: the funnels, and ``building``)."""
     report = _report(ledger, state)
+    if isinstance(report, Build):
+        return _building_view(state, report)
     found = _funnels(state, report.asof)
     return ThemesView(
         asof=report.asof.isoformat(),
@@ -94,14 +119,37 @@ def themes_view(ledger: Ledger, state: WebState) -> ThemesView:
         themes=[theme_card(r) for r in report.themes],
         ticket_categories=[category_card(c) for c in report.ticket_categories],
         ticket_reason=report.ticket_reason,
+        ticket_scores_are=report.ticket_scores_are,
         funnels=[funnel_view(f) for f in found],
         trend=trend_figure(report) if report.themes else None,
+    )
+
+
+def _building_view(state: WebState, build: Build) -> ThemesView:
+    asof = state.today()
+    return ThemesView(
+        asof=asof.isoformat(),
+        months=MONTHS,
+        answers=0,
+        reason=None,
+        notes=[],
+        k_rule="",
+        themes=[],
+        ticket_categories=[],
+        ticket_reason=None,
+        ticket_scores_are="",
+        funnels=[funnel_view(f) for f in _funnels(state, asof)],
+        trend=None,
+        building=True,
+        building_since=build.since.isoformat(timespec="seconds"),
     )
 
 
 def theme_detail(ledger: Ledger, state: WebState, index: int) -> ThemeDetail:
     """One theme and its answers in the customers' own words; NotFound for no such theme."""
     report = _report(ledger, state)
+    if isinstance(report, Build):
+        raise StillBuilding()
     row = _row(report, index)
     frame = report.assignment
     answers: list[VerbatimView] = []
@@ -114,14 +162,19 @@ def theme_detail(ledger: Ledger, state: WebState, index: int) -> ThemeDetail:
     return ThemeDetail(asof=report.asof.isoformat(), theme=theme_card(row), answers=answers)
 
 
-def customer_themes(ledger: Ledger, state: WebState, customer_id: str) -> list[CustomerTheme]:
-    """The themes this customer's own words fall in, newest first (none if the report
-    cannot be built: the 360 page does not depend on it)."""
+def customer_themes(
+    ledger: Ledger, state: WebState, customer_id: str
+) -> list[CustomerTheme] | None:
+    """The themes this customer's own words fall in, newest first; None while the day's
+    report is being worked out (the 360 does not wait for it), none if it cannot be built
+    (the 360 page does not depend on it)."""
     try:
-        report = _report(ledger, state)
+        report = _report(ledger, state, wait_s=0.0)
     except Exception as exc:  # the 360 page shows the rest rather than failing
         log.warning("themes failed: %s", type(exc).__name__)
         return []
+    if isinstance(report, Build):
+        return None
     frame = report.assignment
     if frame is None:
         return []

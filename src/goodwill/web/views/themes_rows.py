@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from goodwill.analytics.self_service_funnel import Funnel
 from goodwill.analytics.themes import ThemeRow
-from goodwill.analytics.themes.text import ratio_text, share_text
+from goodwill.analytics.themes.text import nps_text, ratio_text, share_text
 from goodwill.analytics.themes.tickets import CategoryRow
 from goodwill.domain.stats import Estimate
 
@@ -56,6 +56,8 @@ class CategoryCard(BaseModel):
     left_share: Interval
     others_left_share: Interval
     churn_risk_ratio: Interval
+    nps: Interval  # the survey scores these customers gave in the window, not the tickets'
+    csat: Interval
     complained: Interval
     let_down: Interval
     trend: list[tuple[str, int]]
@@ -84,14 +86,10 @@ def interval(e: Estimate, kind: str = "share") -> Interval:
         text = ratio_text(e)
     elif kind == "share":
         text = share_text(e)
+    elif kind == "nps":
+        text = nps_text(e)
     else:
-        text = (
-            e.reason or "-"
-            if e.value is None
-            else f"{e.value:+.0f}"
-            if kind == "nps"
-            else f"{e.value:.1f}"
-        )
+        text = e.reason or "-" if e.value is None else f"{e.value:.1f}"
     return Interval(
         value=e.value, ci_low=e.ci_low, ci_high=e.ci_high, n=e.n, reason=e.reason, text=text
     )
@@ -132,6 +130,8 @@ def category_card(c: CategoryRow) -> CategoryCard:
         left_share=interval(b.left_share),
         others_left_share=interval(b.others_left_share),
         churn_risk_ratio=interval(b.churn_risk_ratio, "ratio"),
+        nps=interval(b.nps, "nps"),
+        csat=interval(b.csat),
         complained=interval(b.complained),
         let_down=interval(b.let_down),
         trend=list(b.trend),
