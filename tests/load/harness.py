@@ -414,15 +414,17 @@ def _agent_work(url: str, timings: Timings, after: threading.Event | None) -> No
             timings.call("GET /api/desk/roster (after the restart)", client.get, "/api/desk/roster")
 
 
-def _wait_all_sent(store_url: str, timeout_s: float) -> None:
+def _wait_all_sent(store_url: str, timeout_s: float, medium: str | None = None) -> None:
+    """Wait until every message (of ``medium``, e.g. ``email``) is sent, or the timeout."""
     engine = make_engine(store_url)
     deadline = time.monotonic() + timeout_s
+    unsent = Message.status != "sent"
+    if medium is not None:
+        unsent = unsent & (Message.channel == medium)
     try:
         while time.monotonic() < deadline:
             with session_factory(engine, reads_only=True)() as session:
-                waiting = session.scalar(
-                    select(func.count()).select_from(Message).where(Message.status != "sent")
-                )
+                waiting = session.scalar(select(func.count()).select_from(Message).where(unsent))
             if not waiting:
                 return
             time.sleep(0.2)

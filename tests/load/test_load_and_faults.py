@@ -25,6 +25,7 @@ from goodwill.store import make_engine, session_factory, upgrade
 from goodwill.store.agents import add_agent
 from goodwill.store.engine import retrying_while_unreachable
 from goodwill.store.models import Agent
+from tests.load.budget_load import GIFT, BudgetSetup, prepare_budget, run_budget_load
 from tests.load.harness import Outcome, Setup, prepare, run_load
 from tests.load.pg_cluster import Cluster, missing_reason, throwaway_cluster
 
@@ -149,3 +150,30 @@ def test_a_postgresql_restart_mid_run_loses_nothing_and_sends_nothing_twice(
     [down] = outcome.timings.while_down  # a read while the store was away: a clear 503
     assert down.status_code == 503 and down.headers["retry-after"] == "5"
     assert "try again" in down.json()["detail"]
+
+
+@pytest.mark.slow
+def test_agents_and_leads_giving_at_once_beside_a_care_run_exceed_no_budget_or_allowance(
+    store_url: str, tmp_path: Path
+) -> None:
+    """Three agents give from two tabs each, within their allowance and above it; two leads
+    race to approve what waits and hold what the budget cannot pay; the care run spends
+    its budgets on the same store meanwhile. Each gesture is recorded once."""
+    setup = BudgetSetup(store_url, prepare_budget(tmp_path, store_url, agents=3))
+    outcome = run_budget_load(setup)
+    assert outcome.timings.errors == []
+    assert outcome.allowance_over == {}  # no agent gave more than their allowance alone
+    assert outcome.over_budget == 0
+    assert outcome.spent["goodwill_gesture"] <= setup.budgets_minor["goodwill_gesture"]
+    assert outcome.spent.get("broken_promise", 0) > 0  # the care run spent at the same time
+    # The limits bit: gifts were asked for beyond the budget, and refused.
+    assert setup.budgets_minor["goodwill_gesture"] < 3 * 4 * GIFT
+    assert outcome.refused_for_budget > 0
+    # Once each: a row per answer that took it; each given one spent and told once.
+    assert sum(outcome.gestures.values()) == outcome.taken == 3 * 4
+    assert outcome.spent["goodwill_gesture"] == outcome.gestures["given"] * GIFT
+    assert outcome.given_without_one_spend == outcome.given_without_one_message == 0
+    assert outcome.spends_without_action == 0
+    assert set(outcome.gestures) <= {"given", "held"}  # every one that waited was decided
+    assert outcome.approvals["given"] == outcome.given_by_lead  # of two leads, one gave it
+    assert set(outcome.received) == outcome.queued_ids and max(outcome.received.values()) == 1
