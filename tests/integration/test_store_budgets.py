@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from goodwill.store import (
     BudgetNotSetError,
+    ensure_budget,
     make_engine,
     session_factory,
     set_budget,
@@ -23,6 +24,22 @@ from goodwill.store import (
 )
 
 PERIOD = "2026-10"
+
+
+def test_ensure_budget_makes_the_month_once_and_keeps_the_first_limit(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Both of two desks giving the month's first gift make the budget: the second finds
+    the first's and keeps its limit (set_budget's insert would fail on the key, or change
+    it). The race itself is in tests/load (test_agents_and_leads_giving_at_once…)."""
+    with sessions() as first, sessions() as second:
+        first.begin()
+        assert ensure_budget(first, "gesture", PERIOD, 500, "GBP").limit_minor == 500
+        first.commit()
+        assert ensure_budget(second, "gesture", PERIOD, 900, "GBP").limit_minor == 500
+        second.commit()
+    with sessions() as session:
+        assert spend(session, "gesture", PERIOD, 500) and not spend(session, "gesture", PERIOD, 1)
 
 
 def test_spend_takes_what_fits_and_refuses_the_rest(sessions: sessionmaker[Session]) -> None:

@@ -3,6 +3,15 @@
 Used by tests/load (small, bounded counts) and benchmarks/load_faults.py (larger ones).
 Everything is loopback: uvicorn serves the app as `goodwill serve` does, aiosmtpd receives
 the mail, `goodwill run` and a delivery worker are processes of their own.
+
+Faults (``Setup.faults``):
+
+- ``worker``: the delivery worker is SIGKILLed mid-batch and restarted, and the SMTP server
+  refuses mail for a second;
+- ``restart``: PostgreSQL (a throwaway cluster, :mod:`tests.load.pg_cluster`) is restarted
+  with ``pg_ctl restart -m fast`` while the customers, agents, care run and worker work.
+  A request that meets the outage may get a 503; the client waits and sends it again, as
+  the 503's Retry-After asks. A 503 outside the outage, or any other error, is an error.
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,7 +38,14 @@ from sqlalchemy import func, select
 from goodwill.ledger.ingest import ingest
 from goodwill.settings import Settings
 from goodwill.store import make_engine, session_factory, upgrade
-from goodwill.store.models import Action, BudgetSpend, Message, PlanChangeRequest, SimBlock
+from goodwill.store.models import (
+    Action,
+    BudgetSpend,
+    Job,
+    Message,
+    PlanChangeRequest,
+    SimBlock,
+)
 from goodwill.web.app import create_app
 from tests.conftest import write_source
 from tests.integration.conftest import Inbox, free_port
@@ -55,10 +71,14 @@ from goodwill.store.messages import Backoff
 
 url, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 engine = make_engine(url)
-while True:
-    deliver(engine, SmtpChannel(host, port), batch_size=2, lease=timedelta(seconds=10),
-            backoff=Backoff(base=timedelta(seconds=0.3), cap=timedelta(seconds=1)),
-            max_attempts=50)
+while True:  # as a supervisor would: a failed round (the store away) is tried again
+    try:
+        deliver(engine, SmtpChannel(host, port), batch_size=2, lease=timedelta(seconds=10),
+                backoff=Backoff(base=timedelta(seconds=0.3), cap=timedelta(seconds=1)),
+                max_attempts=50)
+    except Exception as exc:
+        print(f"worker: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        time.sleep(0.5)
     time.sleep(0.1)
 """
 
@@ -88,26 +108,60 @@ def load_source(folder: Path, customers: int) -> Path:
 
 
 @dataclass
+class Outage:
+    """When the store was away (monotonic seconds); both None when it never was."""
+
+    started: float | None = None
+    ended: float | None = None
+    over: threading.Event = field(default_factory=threading.Event)
+
+    def covers(self, sent: float, answered: float) -> bool:
+        """Whether a request sent at ``sent`` and answered at ``answered`` met the outage."""
+        if self.started is None or answered < self.started:
+            return False
+        return self.ended is None or sent <= self.ended
+
+
+@dataclass
 class Timings:
     """Seconds per page, and what went wrong."""
 
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    outage: Outage = field(default_factory=Outage)
+    unavailable: int = 0  # 503s that met the outage, each then sent again
+    while_down: list[httpx.Response] = field(default_factory=list)  # probes while it was away
+    after_outage: int = 0  # requests sent once the outage was over
 
     def call(self, page: str, send: object, *args: object, ok: tuple[int, ...] = (200,)) -> object:
-        start = time.perf_counter()
-        try:
-            response = send(*args)  # type: ignore[operator]
-        except httpx.HTTPError as exc:
+        for _ in range(60):
+            start = time.perf_counter()
+            sent = time.monotonic()
+            try:
+                response = send(*args)  # type: ignore[operator]
+            except httpx.HTTPError as exc:
+                with self.lock:
+                    self.errors.append(f"{page}: {type(exc).__name__}")
+                return None
+            answered = time.monotonic()
             with self.lock:
-                self.errors.append(f"{page}: {type(exc).__name__}")
-            return None
+                self.seconds[page].append(time.perf_counter() - start)
+                if self.outage.ended is not None and sent > self.outage.ended:
+                    self.after_outage += 1
+                if response.status_code == 503 and self.outage.covers(sent, answered):
+                    self.unavailable += 1
+                    retry = True
+                else:
+                    retry = False
+                    if response.status_code not in ok:
+                        self.errors.append(f"{page}: {response.status_code} {response.text[:200]}")
+            if not retry:
+                return response
+            time.sleep(0.5)  # the 503 asks for a few seconds; the test is in a hurry
         with self.lock:
-            self.seconds[page].append(time.perf_counter() - start)
-            if response.status_code not in ok:
-                self.errors.append(f"{page}: {response.status_code} {response.text[:200]}")
-        return response
+            self.errors.append(f"{page}: still 503 after 60 tries")
+        return None
 
     @property
     def requests(self) -> int:
@@ -137,6 +191,9 @@ class Outcome:
     over_budget: int
     queued_ids: set[str]
     killed_in_flight: int = 0
+    jobs: Counter[tuple[str, str]] = field(default_factory=Counter)  # (customer, kind)
+    care_reruns: int = 0  # care runs the outage ended, then run again
+    care_output: str = ""
 
     @property
     def duplicates(self) -> dict[str, int]:
@@ -149,7 +206,16 @@ class Setup:
     data: Path
     customers: int
     agents: int
-    faults: bool = False
+    faults: str = "none"  # none, worker (SIGKILL and SMTP refusals), restart (PostgreSQL)
+    #: With faults="restart": restarts the store, calling its argument while it is down.
+    restart: Callable[[Callable[[], None]], float] | None = None
+    restart_after_requests: int = 10  # how many customer requests before the restart
+
+    def __post_init__(self) -> None:
+        if self.faults not in ("none", "worker", "restart"):
+            raise ValueError(f"faults: none, worker or restart, not {self.faults!r}")
+        if (self.faults == "restart") != (self.restart is not None):
+            raise ValueError("faults='restart' needs restart, and only it takes one")
 
 
 @contextmanager
@@ -174,8 +240,7 @@ def prepare(tmp: Path, store_url: str, customers: int) -> Path:
 
 def run_load(setup: Setup) -> Outcome:
     """Sign every customer in, then all at once: read, switch, block; agents on the desk;
-    a care run and a delivery worker on the same store. With ``faults``: the worker is
-    SIGKILLed mid-batch and restarted, and the SMTP server refuses mail for a while."""
+    a care run and a delivery worker on the same store; with the faults ``setup`` names."""
     inbox, timings = Inbox(), Timings()
     with smtp(inbox) as (host, port):
         settings = Settings(
@@ -187,42 +252,74 @@ def run_load(setup: Setup) -> Outcome:
             login_attempts=1000,
             web_delivery_interval_seconds=1,
         )
-        env = {**os.environ, "GOODWILL_DATA_DIR": str(setup.data)}
-        env |= {"GOODWILL_STORE_URL": setup.store_url, "GOODWILL_HOLDOUT_PERCENT": "0"}
         worker = _worker(setup.store_url, host, port)
-        killed = 0
+        killed = reruns = 0
         with serving(create_app(settings)) as url:
             people = _sign_in_all(url, inbox, setup.customers, timings)
-            care = subprocess.Popen(
-                [str(Path(sys.executable).parent / "goodwill"), "run", "--no-deliver"],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-            )
-            faults = threading.Thread(target=_faults, args=(inbox, worker), daemon=True)
-            if setup.faults:
+            care = _care_run(setup)
+            faults = _fault_thread(setup, inbox, worker, timings, people[0].client)
+            if setup.faults == "worker":
                 inbox.delay_s = 0.02
+            if faults is not None:
                 faults.start()
-            with ThreadPoolExecutor(8) as pool:
+            after = timings.outage.over if setup.faults == "restart" else None
+            with ThreadPoolExecutor(setup.customers + setup.agents) as pool:
                 jobs = [
-                    pool.submit(_customer_work, c, n + 1, timings) for n, c in enumerate(people)
+                    pool.submit(_customer_work, c, n + 1, timings, after)
+                    for n, c in enumerate(people)
                 ]
-                jobs += [pool.submit(_agent_work, url, timings) for _ in range(setup.agents)]
+                jobs += [pool.submit(_agent_work, url, timings, after) for _ in range(setup.agents)]
                 for job in jobs:
                     job.result()
-            output, _ = care.communicate(timeout=300)
-            if care.returncode != 0:
-                timings.errors.append(f"goodwill run: {output.decode()[-500:]}")
-            if setup.faults:
+            output = care.communicate(timeout=600)[0].decode()
+            if faults is not None:
                 faults.join()
+            if care.returncode != 0 and setup.faults == "restart":
+                # The outage ended the run (it says so and exits 1); run again, as an
+                # operator or a scheduler would: what it recorded stays, nothing twice.
+                reruns, first = 1, output
+                care = _care_run(setup)
+                output = first + "\n--- run again ---\n" + care.communicate(timeout=600)[0].decode()
+            if care.returncode != 0:
+                timings.errors.append(f"goodwill run: {output[-800:]}")
+            if setup.faults == "worker":
                 killed = 1
                 worker = _worker(setup.store_url, host, port)  # restarted after the kill
             for person in people:
                 person.client.close()
-            _wait_all_sent(setup.store_url, timeout_s=120)
+            _wait_all_sent(setup.store_url, timeout_s=180)
         worker.send_signal(signal.SIGKILL)
         worker.communicate()
-        return _outcome(setup, timings, inbox, killed)
+        outcome = _outcome(setup, timings, inbox, killed)
+        outcome.care_reruns, outcome.care_output = reruns, output
+        return outcome
+
+
+def _care_run(setup: Setup) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "GOODWILL_DATA_DIR": str(setup.data)}
+    env |= {"GOODWILL_STORE_URL": setup.store_url, "GOODWILL_HOLDOUT_PERCENT": "0"}
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "goodwill"), "run", "--no-deliver"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _fault_thread(
+    setup: Setup,
+    inbox: Inbox,
+    worker: subprocess.Popen[bytes],
+    timings: Timings,
+    probe: httpx.Client,
+) -> threading.Thread | None:
+    if setup.faults == "worker":
+        return threading.Thread(target=_faults, args=(inbox, worker), daemon=True)
+    if setup.faults == "restart":
+        assert setup.restart is not None
+        args = (setup.restart, timings, setup.restart_after_requests, probe)
+        return threading.Thread(target=_restart_store, args=args, daemon=True)
+    return None
 
 
 def _worker(store_url: str, host: str, port: int) -> subprocess.Popen[bytes]:
@@ -243,32 +340,67 @@ def _faults(inbox: Inbox, worker: subprocess.Popen[bytes]) -> None:
     inbox.refuse_with = None
 
 
+def _restart_store(
+    restart: Callable[[Callable[[], None]], float],
+    timings: Timings,
+    after_requests: int,
+    probe: httpx.Client,
+) -> None:
+    """Restart the store once the customers have made ``after_requests`` requests; while
+    it is down, a signed-in customer's read shows what a client gets then."""
+    served = timings.requests
+    deadline = time.monotonic() + 120
+    while timings.requests < served + after_requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    timings.outage.started = time.monotonic()
+
+    def while_down() -> None:
+        timings.while_down.append(probe.get("/api/me/contact"))
+
+    try:
+        restart(while_down)
+    finally:
+        timings.outage.ended = time.monotonic()
+        timings.outage.over.set()
+
+
 def _sign_in_all(url: str, inbox: Inbox, customers: int, timings: Timings) -> list[Customer]:
     def one(n: int) -> Customer:
         start = time.perf_counter()
-        customer = sign_in_by_email(url, f"c{n}@example.com", inbox, timeout_s=120)
+        customer = sign_in_by_email(url, f"c{n}@example.com", inbox, timeout_s=300)
         with timings.lock:
             timings.seconds["sign-in (link by email)"].append(time.perf_counter() - start)
         return customer
 
-    with ThreadPoolExecutor(16) as pool:
+    with ThreadPoolExecutor(min(customers, 16)) as pool:
         return list(pool.map(one, range(1, customers + 1)))
 
 
-def _customer_work(customer: Customer, n: int, timings: Timings) -> None:
+def _customer_work(
+    customer: Customer, n: int, timings: Timings, after: threading.Event | None
+) -> None:
+    """Read, block, order the replacement, switch; with ``after``, the switch and two reads
+    wait until it is set (the store is back), so they use connections from before."""
     get = customer.client.get
     timings.call("GET /api/me/contact", get, "/api/me/contact")
     timings.call("GET /api/me (my plan)", get, "/api/me")
-    timings.call("POST switch", customer.post, f"/api/me/lines/S{n}/switch", {"plan_id": "P-750"})
     block = timings.call("POST block", customer.post, f"/api/me/lines/S{n}/block")
     if block is not None and block.status_code == 200:  # type: ignore[attr-defined]
         block_id = block.json()["id"]  # type: ignore[attr-defined]
         path = f"/api/me/blocks/{block_id}/replacement"
         timings.call("POST replacement", customer.post, path)
         timings.call("GET block", get, f"/api/me/blocks/{block_id}")
+    later = "" if after is None else " (after the restart)"
+    if after is not None:
+        after.wait(180)
+    switch = f"/api/me/lines/S{n}/switch"
+    timings.call(f"POST switch{later}", customer.post, switch, {"plan_id": "P-750"})
+    if after is not None:
+        timings.call("GET /api/me (after the restart)", get, "/api/me")
+        timings.call("GET /api/me/contact (after the restart)", get, "/api/me/contact")
 
 
-def _agent_work(url: str, timings: Timings) -> None:
+def _agent_work(url: str, timings: Timings, after: threading.Event | None) -> None:
     with new_client(url) as client:
         login = client.get("/desk/login")
         data = {"email": "priya@care.example", "password": AGENT_PASSWORD}
@@ -277,17 +409,22 @@ def _agent_work(url: str, timings: Timings) -> None:
         for _ in range(3):
             timings.call("GET /api/desk/roster", client.get, "/api/desk/roster")
             timings.call("GET /api/desk/moments", client.get, "/api/desk/moments")
+        if after is not None:
+            after.wait(180)
+            timings.call("GET /api/desk/roster (after the restart)", client.get, "/api/desk/roster")
 
 
-def _wait_all_sent(store_url: str, timeout_s: float) -> None:
+def _wait_all_sent(store_url: str, timeout_s: float, medium: str | None = None) -> None:
+    """Wait until every message (of ``medium``, e.g. ``email``) is sent, or the timeout."""
     engine = make_engine(store_url)
     deadline = time.monotonic() + timeout_s
+    unsent = Message.status != "sent"
+    if medium is not None:
+        unsent = unsent & (Message.channel == medium)
     try:
         while time.monotonic() < deadline:
             with session_factory(engine, reads_only=True)() as session:
-                waiting = session.scalar(
-                    select(func.count()).select_from(Message).where(Message.status != "sent")
-                )
+                waiting = session.scalar(select(func.count()).select_from(Message).where(unsent))
             if not waiting:
                 return
             time.sleep(0.2)
@@ -304,6 +441,9 @@ def _outcome(setup: Setup, timings: Timings, inbox: Inbox, killed: int) -> Outco
         switches = session.scalar(select(func.count()).select_from(PlanChangeRequest)) or 0
         kinds = Counter(str(k) for k in session.scalars(select(Action.kind)))
         over = _over_budget(session)
+        jobs = Counter(
+            (str(c), str(k)) for c, k in session.execute(select(Job.customer_id, Job.kind))
+        )
     engine.dispose()
     return Outcome(
         timings,
@@ -316,6 +456,7 @@ def _outcome(setup: Setup, timings: Timings, inbox: Inbox, killed: int) -> Outco
         over,
         queued,
         killed,
+        jobs,
     )
 
 

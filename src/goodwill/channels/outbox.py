@@ -5,6 +5,11 @@ is sent, and marked ``sent`` in its own transaction right after. A worker killed
 the two leaves the message ``sending``; once the lease runs out another worker sends it
 again, with the same Message-ID, so the receiver can tell it is a repeat. Nothing is
 marked sent that the channel did not accept.
+
+Each of these store transactions is tried again while the store is unreachable (a
+PostgreSQL restart), for up to a minute: above all the ``sent`` mark, so a message handed
+over just before the store went away is not sent again once it is back. Each is safe to
+run twice (see :func:`goodwill.store.engine.retrying_while_unreachable`).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from goodwill.channels.base import Channel, OutgoingMessage
-from goodwill.store.engine import session_factory
+from goodwill.store.engine import retrying_while_unreachable, session_factory
 from goodwill.store.messages import (
     Backoff,
     claim_due,
@@ -95,21 +100,27 @@ class _Worker:
     worker_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def give_up_abandoned(self) -> None:
-        with self.sessions() as session, session.begin():
-            self.tally.abandoned = give_up_abandoned(
-                session, now=self.clock(), max_attempts=self.max_attempts
-            )
+        def once() -> int:
+            with self.sessions() as session, session.begin():
+                return give_up_abandoned(session, now=self.clock(), max_attempts=self.max_attempts)
+
+        self.tally.abandoned = retrying_while_unreachable(once, what="giving up abandoned messages")
 
     def claim(self, limit: int, lease: timedelta) -> list[Message]:
-        with self.sessions() as session, session.begin():
-            return claim_due(
-                session,
-                worker=self.worker_id,
-                now=self.clock(),
-                lease=lease,
-                limit=limit,
-                medium=self.medium,
-            )
+        # A claim that committed but lost its answer leaves its rows to wait out the lease:
+        # late, never sent twice, since nothing was sent.
+        def once() -> list[Message]:
+            with self.sessions() as session, session.begin():
+                return claim_due(
+                    session,
+                    worker=self.worker_id,
+                    now=self.clock(),
+                    lease=lease,
+                    limit=limit,
+                    medium=self.medium,
+                )
+
+        return retrying_while_unreachable(once, what="claiming messages")
 
     def send(self, message: Message) -> None:
         try:
@@ -117,21 +128,30 @@ class _Worker:
         except Exception as exc:  # any channel failure, plugin bugs included, is an attempt
             self.record_failure(message, f"{type(exc).__name__}: {exc}")
             return
-        with self.sessions() as session, session.begin():
-            mark_sent(session, message.id, receipt=receipt.detail, now=self.clock())
+
+        def mark() -> None:
+            with self.sessions() as session, session.begin():
+                mark_sent(session, message.id, receipt=receipt.detail, now=self.clock())
+
+        retrying_while_unreachable(mark, what=f"marking message {message.message_id} sent")
         self.tally.sent += 1
 
     def record_failure(self, message: Message, error: str) -> None:
-        with self.sessions() as session, session.begin():
-            status = mark_attempt_failed(
-                session,
-                message,
-                worker=self.worker_id,
-                error=error,
-                now=self.clock(),
-                max_attempts=self.max_attempts,
-                backoff=self.backoff,
-            )
+        def once() -> MessageStatus:
+            with self.sessions() as session, session.begin():
+                return mark_attempt_failed(
+                    session,
+                    message,
+                    worker=self.worker_id,
+                    error=error,
+                    now=self.clock(),
+                    max_attempts=self.max_attempts,
+                    backoff=self.backoff,
+                )
+
+        status = retrying_while_unreachable(
+            once, what=f"recording a failed send of {message.message_id}"
+        )
         self.tally.add_failure(status, error)
 
 

@@ -12,7 +12,7 @@ kept by Alembic migrations that ship inside the package::
 from __future__ import annotations
 
 from goodwill.errors import BudgetNotSetError, StoreError
-from goodwill.store.budgets import set_budget, spend, spent
+from goodwill.store.budgets import ensure_budget, set_budget, spend, spent
 from goodwill.store.contacts import contact_counts_since, contacts_since, record_contact
 from goodwill.store.engine import make_engine, session_factory, store_url_for
 from goodwill.store.experiments import arms_of, ensure_experiment, record_assignment
@@ -31,6 +31,7 @@ __all__ = [
     "contacts_since",
     "current_revision",
     "enqueue_message",
+    "ensure_budget",
     "ensure_experiment",
     "finish_run",
     "head_revision",

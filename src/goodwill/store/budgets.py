@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from goodwill.errors import BudgetNotSetError
@@ -29,6 +31,24 @@ def set_budget(session: Session, kind: str, period: str, limit_minor: int, curre
         budget.limit_minor, budget.currency = limit_minor, currency
     session.flush()
     return budget
+
+
+def ensure_budget(
+    session: Session, kind: str, period: str, limit_minor: int, currency: str
+) -> Budget:
+    """The budget for ``kind`` in ``period``, made with ``limit_minor`` if there is none yet;
+    an existing one is left as it is.
+
+    Safe when two spenders make the month's budget at once (the first gift of a month,
+    given from two desks): the insert does nothing if the other's came first, where
+    :func:`set_budget` would fail on the primary key on PostgreSQL.
+    """
+    if limit_minor < 0:
+        raise ValueError(f"budget {kind} {period}: limit_minor {limit_minor} is negative")
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    row = {"kind": kind, "period": period, "limit_minor": limit_minor, "currency": currency}
+    session.execute(insert(Budget).values(**row).on_conflict_do_nothing())
+    return session.get_one(Budget, (kind, period), populate_existing=True)
 
 
 def spent(session: Session, kind: str, period: str) -> int:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from goodwill.errors import ConfigError, StoreError
@@ -19,6 +21,9 @@ if TYPE_CHECKING:  # settings pull in pydantic; worker processes start faster wi
 
 #: How long a SQLite writer waits for another writer's lock before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30.0
+
+log = logging.getLogger("goodwill.store")
+T = TypeVar("T")
 
 
 def store_url_for(settings: Settings) -> str:
@@ -49,6 +54,10 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     A reading session (:func:`session_factory` with ``reads_only``) begins ``DEFERRED``:
     under WAL it reads a snapshot, never waits for a writer and never holds one up.
     The file's folder is made.
+
+    On PostgreSQL every connection is pinged as it leaves the pool (``pool_pre_ping``), so
+    after the server restarts the first request gets a fresh connection rather than a dead
+    one; a connection lost mid-transaction invalidates the whole pool.
     """
     parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -112,3 +121,42 @@ def reporting_store_errors(engine: Engine) -> Iterator[None]:
             f"the store at {where} failed: {str(cause).strip()}; check that the database is "
             "running and GOODWILL_STORE_URL points at it"
         ) from exc
+
+
+def store_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the store could not be reached or dropped the connection (a
+    server restarting or down), as against a fault of the statement or of the data.
+
+    On SQLite only a lost connection counts (a locked database is a different fault).
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError) and not _is_sqlite_error(exc)
+
+
+def _is_sqlite_error(exc: DBAPIError) -> bool:
+    return type(exc.orig).__module__.startswith("sqlite3")
+
+
+def retrying_while_unreachable(
+    work: Callable[[], T], *, what: str, wait_s: float = 60.0, pause_s: float = 0.25
+) -> T:
+    """``work()``, run again while the store is unreachable (:func:`store_unreachable`),
+    for up to ``wait_s``; any other error, or the last one, is raised.
+
+    Only for work that is safe to run twice: one transaction whose second run, after a
+    first that committed but lost its answer, changes nothing more (``mark_sent`` of a
+    message already sent, a claim whose rows then wait out their lease).
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return work()
+        except DBAPIError as exc:
+            if not store_unreachable(exc) or time.monotonic() + pause_s > deadline:
+                raise
+            log.warning("store unreachable during %s, trying again: %s", what, exc.orig)
+            time.sleep(pause_s)
+            pause_s = min(pause_s * 2, 2.0)

@@ -31,6 +31,7 @@ from goodwill.web.headers import SecurityHeaders
 from goodwill.web.pages import cell, page, see_other
 from goodwill.web.security import LoginLimiter
 from goodwill.web.sessions import ServerSessions
+from goodwill.web.unavailable import StoreUnavailable
 
 HERE = Path(__file__).parent
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings, state: WebState | None = None) -> FastAPI:
     add_api_docs(app, "/api/openapi.json")
     if settings.trusted_proxies:  # the client's address from X-Forwarded-For, set by them only
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(StoreUnavailable)  # a 503 while the store cannot be reached
     app.add_middleware(SecurityHeaders, hsts=state.config.https_only)  # outermost: every response
     _routes(app)
     _error_handlers(app)

@@ -17,7 +17,7 @@ from goodwill.domain.formatting import format_money
 from goodwill.domain.periods import period_of
 from goodwill.ledger.reader import Ledger
 from goodwill.settings import Settings
-from goodwill.store import add_action, set_budget, spend, spent
+from goodwill.store import add_action, ensure_budget, spend, spent
 from goodwill.store.models import Agent, Budget, Gesture, GestureStatus, StaffUser
 from goodwill.web import ledger_reads
 from goodwill.web.config import WebConfig
@@ -73,6 +73,14 @@ def offer_gesture(
     if problems := gesture_problems(amount_minor, reason):
         raise BadInput.of(problems)
     period = period_of(now.date())
+    # The agent's row is locked until the commit, so two tabs of one agent cannot both find
+    # room in the allowance (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes them).
+    staff = session.scalars(
+        select(StaffUser)
+        .where(StaffUser.id == staff.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     within = allowance_used(session, staff, period) + amount_minor <= staff.monthly_allowance_minor
     gesture = Gesture(
         customer_id=customer_id,
@@ -103,7 +111,8 @@ def decide_gesture(
     now: datetime,
 ) -> Gesture:
     """A lead gives a waiting gesture, or holds it back."""
-    gesture = session.get(Gesture, gesture_id)
+    # Locked until the commit: of two leads deciding at once, the second finds it decided.
+    gesture = session.get(Gesture, gesture_id, with_for_update=True, populate_existing=True)
     if gesture is None or gesture.status != GestureStatus.AWAITING_LEAD:
         raise NotFound("That gesture isn't waiting for a decision any more.")
     gesture.decided_by, gesture.decided_at = lead.id, now
@@ -131,8 +140,7 @@ def _give(
     now: datetime,
 ) -> None:
     period = period_of(now.date())
-    if session.get(Budget, (BUDGET_KIND, period)) is None:
-        set_budget(session, BUDGET_KIND, period, config.gesture_budget_minor, gesture.currency)
+    ensure_budget(session, BUDGET_KIND, period, config.gesture_budget_minor, gesture.currency)
     action = add_action(
         session,
         customer_id=gesture.customer_id,
