@@ -21,13 +21,16 @@ def serve(
 
     from goodwill.store import make_engine, store_url_for, upgrade
     from goodwill.web.app import create_app
+    from goodwill.web.views.scorecard import prepare as prepare_scorecard
 
     settings = make_settings(data)
     engine = make_engine(store_url_for(settings))
     upgrade(engine)
     engine.dispose()
     console.print(f"goodwill is at http://{host}:{port}/ (care desk: /desk, API docs: /api/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", **UVICORN_OPTIONS)
+    web = create_app(settings)
+    prepare_scorecard(web.state.web)  # the desk's scorecard, built off the request path
+    uvicorn.run(web, host=host, port=port, log_level="info", **UVICORN_OPTIONS)
 
 
 #: How `goodwill serve` runs uvicorn. access_log off: request lines carry sign-in tokens and

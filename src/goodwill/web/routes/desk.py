@@ -83,10 +83,8 @@ def logout(request: Request) -> RedirectResponse:
 
 
 @router.get("")
-def dashboard(
-    request: Request, state: StateDep, ledger: LedgerDep, staff: CurrentStaff
-) -> HTMLResponse:
-    card = scorecard.scorecard_view(ledger, state)
+def dashboard(request: Request, state: StateDep, staff: CurrentStaff) -> HTMLResponse:
+    card = scorecard.scorecard_view(state)  # built in the background: never waits
     return page(
         request,
         "desk/dashboard.html",

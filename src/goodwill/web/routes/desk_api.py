@@ -25,11 +25,11 @@ router = APIRouter(prefix="/api/desk", tags=["care desk"])
 
 
 @router.get("/scorecard")
-def scorecard_summary(
-    state: StateDep, ledger: LedgerDep, staff: CurrentStaff
-) -> scorecard.CardView:
-    """The Balanced Scorecard as of today, as the desk's dashboard shows it."""
-    return scorecard.scorecard_view(ledger, state)
+def scorecard_summary(state: StateDep, staff: CurrentStaff) -> scorecard.CardView:
+    """The Balanced Scorecard as of today, as the desk's dashboard shows it: its headline
+    tiles with their 12-month trends, and every figure. Built once a day per ledger
+    snapshot; a call made while it is being built waits for it."""
+    return scorecard.scorecard_view(state, wait=True)
 
 
 @router.get("/moments")
