@@ -129,18 +129,23 @@ def build_view(state: WebState, asof: date) -> CardView:
     from goodwill.analytics.scorecard import build_scorecard
     from goodwill.reports.scorecard_html import retention_figure
 
+    from goodwill.store import make_engine, store_url_for
+
     ledger = open_ledger(state.settings.ledger_dir)
+    # An engine of its own too, closed when done: the build may outlive the app that asked.
+    store = make_engine(store_url_for(state.settings))
     try:
         try:
-            card = build_scorecard(ledger, asof, state.settings, state.engine)
+            card = build_scorecard(ledger, asof, state.settings, store)
         except Exception as exc:  # the dashboard says so rather than failing the desk
             log.warning("scorecard failed: %s", type(exc).__name__)
             return CardView(
                 asof.isoformat(), problem="The scorecard can't be built from this data yet."
             )
-        trends = headline_trends(ledger, Window(asof), state.engine)
+        trends = headline_trends(ledger, Window(asof), store)
     finally:
         ledger.con.disconnect()
+        store.dispose()
     perspectives = [
         {
             "title": TITLES.get(p.name, p.name),
