@@ -128,7 +128,6 @@ def build_view(state: WebState, asof: date) -> CardView:
     own (the build runs outside any request)."""
     from goodwill.analytics.scorecard import build_scorecard
     from goodwill.reports.scorecard_html import retention_figure
-
     from goodwill.store import make_engine, store_url_for
 
     ledger = open_ledger(state.settings.ledger_dir)
