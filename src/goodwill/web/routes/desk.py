@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -114,7 +114,7 @@ def moments_page(
     return page(request, "desk/moments.html", staff=staff, rows=rows, values=values, **_choices())
 
 
-def _choices() -> dict[str, object]:
+def _choices() -> dict[str, Any]:
     return {"kinds": moments.KIND_CHOICES, "statuses": moments.STATUS_CHOICES}
 
 
