@@ -6,7 +6,9 @@
 A copy of the data folder's store (SQLite) is served by uvicorn on 127.0.0.1 as `goodwill
 serve` serves it, a desk agent signs in, and each page is asked for once (the first visit
 of the day, timed on its own), then ``--requests`` times, one after the other, rotating
-over ``--customers`` customers for the customer pages. The target is p99 under 200 ms.
+over ``--customers`` customers for the customer pages (the slowest first visit is shown
+apart: the 360 keeps what it read from the ledger for the snapshot and day). The
+scorecard, built in the background as the app starts, is waited for and timed apart. The target is p99 under 200 ms.
 The load average is printed with the table: other work on the machine slows every page.
 """
 
@@ -135,18 +137,25 @@ def measure(settings: Settings, visit: list[tuple[str, str]], requests: int) -> 
     try:  # `goodwill serve` starts building the scorecard as it starts
         from goodwill.web.views.scorecard import prepare
 
-        prepare(app.state.web)
-    except ImportError:  # an older goodwill builds it on the first visit
-        pass
+        started = time.perf_counter()
+        building = prepare(app.state.web)
+    except ImportError:  # an older goodwill builds it on the first visit of the day
+        building = None
     rows = []
     with serving(app) as url, httpx.Client(base_url=url, timeout=120) as client:
         sign_in(client)
+        if building is not None:  # measured apart: it runs off the request path
+            building.join()
+            rows.append(
+                f"| scorecard, built in the background at start | "
+                f"{(time.perf_counter() - started) * 1000:,.0f} | | | | |"
+            )
         for name, urls in pages(visit).items():
-            first = timed(client, urls[0])
+            first = [timed(client, u) for u in dict.fromkeys(urls)]  # each URL's first visit
             times = [timed(client, urls[i % len(urls)]) for i in range(requests)]
             p99 = p(times, 0.99)
             rows.append(
-                f"| {name} | {first:,.0f} | {statistics.median(times):,.1f} | {p99:,.1f} | "
+                f"| {name} | {max(first):,.0f} | {statistics.median(times):,.1f} | {p99:,.1f} | "
                 f"{max(times):,.1f} | {'yes' if p99 < TARGET_P99_MS else 'no'} |"
             )
     return rows
@@ -168,7 +177,7 @@ def main() -> None:
         after = Path("/proc/loadavg").read_text().split()[:3]
     print(f"Desk pages, {args.requests} requests each after the first, loopback, one client")
     print(f"load average before: {' '.join(before)}, after: {' '.join(after)}\n")
-    print("| page | first visit (ms) | p50 (ms) | p99 (ms) | max (ms) | p99 < 200 ms |")
+    print("| page | slowest first visit (ms) | p50 (ms) | p99 (ms) | max (ms) | p99 < 200 ms |")
     print("|---|---:|---:|---:|---:|:---:|")
     print("\n".join(rows))
 
