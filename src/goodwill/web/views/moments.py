@@ -5,6 +5,7 @@ beside them for the JSON API."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodwill.domain.formatting import format_day, format_money
+from goodwill.domain.sla import format_duration
 from goodwill.store.models import Action, Moment, MomentStatus
 from goodwill.web.errors import BadInput
 from goodwill.web.views.timeline import MOMENT_WORDS, STATUS_WORDS
@@ -128,10 +130,13 @@ def moment_words(kind: str, evidence: Mapping[str, Any], currency: str) -> str:
         return f"{what} missed on {_day(e.get('due_at'))}"
     if kind == "slow_first_response" and e.get("waited_minutes") is not None:
         channel = str(e.get("channel") or "").replace("_", " ")
-        return (
-            f"Waited {e['waited_minutes']} minutes for a first answer by {channel} on "
-            f"{_day(e.get('opened_at'))} (we aim for {e.get('target_minutes')})"
+        waited = format_duration(timedelta(minutes=int(e["waited_minutes"])))
+        aim = (
+            f" (we aim for {format_duration(timedelta(minutes=int(e['target_minutes'])))})"
+            if e.get("target_minutes")
+            else ""
         )
+        return f"Waited {waited} for a first answer by {channel} on {_day(e.get('opened_at'))}{aim}"
     if kind == "repeated_failures" and e.get("failures"):
         return f"{e['failures']} things went wrong in {e.get('days', 60)} days"
     about = MOMENT_WORDS.get(kind, kind.replace("_", " "))
