@@ -21,6 +21,7 @@ def serve(
 
     from goodwill.store import make_engine, store_url_for, upgrade
     from goodwill.web.app import create_app
+    from goodwill.web.views.scorecard import prepare as prepare_scorecard
     from goodwill.web.views.themes_build import keep_warm
 
     settings = make_settings(data)
@@ -29,7 +30,9 @@ def serve(
     engine.dispose()
     keep_warm(settings)  # the desk's themes of the day, built before the first visit asks
     console.print(f"goodwill is at http://{host}:{port}/ (care desk: /desk, API docs: /api/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", **UVICORN_OPTIONS)
+    web = create_app(settings)
+    prepare_scorecard(web.state.web)  # the desk's scorecard, built off the request path
+    uvicorn.run(web, host=host, port=port, log_level="info", **UVICORN_OPTIONS)
 
 
 #: How `goodwill serve` runs uvicorn. access_log off: request lines carry sign-in tokens and

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import Depends, Form, Header, Path, Request
@@ -74,13 +76,32 @@ def _reads_after_commit(state: WebState) -> Callable[[Session], None]:
     return rebind
 
 
+#: Opened ledgers waiting for a request, per snapshot folder: opening one (a DuckDB
+#: connection and its views) costs tens of milliseconds, and a snapshot never changes.
+_IDLE_LEDGERS: dict[FilePath, list[Ledger]] = {}
+_IDLE_LOCK = threading.Lock()
+MAX_IDLE_LEDGERS = 8
+
+
 def ledger(state: StateDep) -> Iterator[Ledger]:
-    """The ledger, opened for this request on its own DuckDB connection."""
-    opened = open_ledger(state.settings.ledger_dir)
+    """The ledger's current snapshot on a DuckDB connection this request has to itself
+    (connections are kept for the next request, never shared by two at once)."""
+    snapshot = state.settings.ledger_dir.resolve()
+    with _IDLE_LOCK:
+        idle = _IDLE_LEDGERS.get(snapshot)
+        opened = idle.pop() if idle else None
+    if opened is None:
+        opened = open_ledger(snapshot)
     try:
         yield opened
     finally:
-        opened.con.disconnect()
+        with _IDLE_LOCK:
+            idle = _IDLE_LEDGERS.setdefault(snapshot, [])
+            keep = len(idle) < MAX_IDLE_LEDGERS
+            if keep:
+                idle.append(opened)
+        if not keep:
+            opened.con.disconnect()
 
 
 # scope="function": the session is closed as soon as the route returns, before the response

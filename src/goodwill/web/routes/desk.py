@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,6 +18,7 @@ from goodwill.web.form_fields import MAX_EMAIL, MAX_PASSWORD, email_problem
 from goodwill.web.pages import form_again, page, see_other
 from goodwill.web.security import verify_password
 from goodwill.web.views import customer_360, moments, roster, scorecard
+from goodwill.web.views.queue import customer_names
 from goodwill.web.views.themes import customer_themes
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
@@ -83,10 +84,8 @@ def logout(request: Request) -> RedirectResponse:
 
 
 @router.get("")
-def dashboard(
-    request: Request, state: StateDep, ledger: LedgerDep, staff: CurrentStaff
-) -> HTMLResponse:
-    card = scorecard.scorecard_view(ledger, state)
+def dashboard(request: Request, state: StateDep, staff: CurrentStaff) -> HTMLResponse:
+    card = scorecard.scorecard_view(state)  # built in the background: never waits
     return page(
         request,
         "desk/dashboard.html",
@@ -98,14 +97,25 @@ def dashboard(
 
 @router.get("/moments")
 def moments_page(
-    request: Request, session: SessionDep, staff: CurrentStaff, kind: str = "", status: str = ""
+    request: Request,
+    session: SessionDep,
+    ledger: LedgerDep,
+    staff: CurrentStaff,
+    kind: str = "",
+    status: str = "",
 ) -> HTMLResponse:
     values = {"kind": kind[: moments.MAX_KIND], "status": status}
     try:
-        rows = moments.moments(session, kind or None, status or None)
+        rows = moments.moments(session, kind or None, status or None, names=customer_names(ledger))
     except BadInput as problem:
-        return form_again(request, "desk/moments.html", problem, values, staff=staff, rows=[])
-    return page(request, "desk/moments.html", staff=staff, rows=rows, values=values)
+        return form_again(
+            request, "desk/moments.html", problem, values, staff=staff, rows=[], **_choices()
+        )
+    return page(request, "desk/moments.html", staff=staff, rows=rows, values=values, **_choices())
+
+
+def _choices() -> dict[str, Any]:
+    return {"kinds": moments.KIND_CHOICES, "statuses": moments.STATUS_CHOICES}
 
 
 @router.get("/customers")

@@ -20,27 +20,32 @@ from goodwill.web.deps import (
 from goodwill.web.views import approvals as approvals_view
 from goodwill.web.views import customer_360, moments, roster, scorecard
 from goodwill.web.views.approvals import ApprovalsView
+from goodwill.web.views.queue import customer_names
 
 router = APIRouter(prefix="/api/desk", tags=["care desk"])
 
 
 @router.get("/scorecard")
-def scorecard_summary(
-    state: StateDep, ledger: LedgerDep, staff: CurrentStaff
-) -> scorecard.CardView:
-    """The Balanced Scorecard as of today, as the desk's dashboard shows it."""
-    return scorecard.scorecard_view(ledger, state)
+def scorecard_summary(state: StateDep, staff: CurrentStaff) -> scorecard.CardView:
+    """The Balanced Scorecard as of today, as the desk's dashboard shows it: its headline
+    tiles with their 12-month trends, and every figure. Built once a day per ledger
+    snapshot; a call made while it is being built waits for it."""
+    return scorecard.scorecard_view(state, wait=True)
 
 
 @router.get("/moments")
 def moment_list(
     session: SessionDep,
+    ledger: LedgerDep,
     staff: CurrentStaff,
     kind: Annotated[str, Query(max_length=200)] = "",
     status: Annotated[str, Query(max_length=200)] = "",
 ) -> list[moments.MomentRow]:
-    """What the care runs found and what was done, newest first; filter by kind and decision."""
-    return moments.moments(session, kind or None, status or None)
+    """What the care runs found and what was done, newest first; filter by kind and decision.
+    Each has its machine fields and the same in words (customer_name, what, value, when,
+    decision, done), as the desk's page shows it."""
+    names = customer_names(ledger)
+    return moments.moments(session, kind or None, status or None, names=names)
 
 
 @router.get("/customers")

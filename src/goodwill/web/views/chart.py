@@ -56,3 +56,45 @@ def bar_chart(
         )
     limit_y = None if limit is None else round(HEIGHT - BOTTOM - room * limit / top, 1)
     return BarChart(title=title, bars=bars, limit_y=limit_y, limit_words=limit_words)
+
+
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 32, 3
+
+
+class Spark(BaseModel):
+    """A month-by-month line, small enough for a tile; months with no figure are gaps."""
+
+    title: str
+    points: list[str]  # one polyline's "x,y x,y" per unbroken run of months
+    last_x: float | None
+    last_y: float | None
+    months: list[tuple[str, str]]  # (month, value in words) for the table beside it
+    width: int = SPARK_WIDTH
+    height: int = SPARK_HEIGHT
+
+
+def sparkline(title: str, labels: list[str], values: list[float | None], words: list[str]) -> Spark:
+    """``values`` (None: no figure that month) scaled to the tile's box, low at the bottom."""
+    known = [v for v in values if v is not None]
+    low, high = (min(known), max(known)) if known else (0.0, 1.0)
+    span = (high - low) or 1.0
+    step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(values) - 1, 1)
+    runs: list[list[str]] = [[]]
+    last: tuple[float, float] | None = None
+    for i, value in enumerate(values):
+        if value is None:
+            runs.append([])
+            continue
+        x = round(SPARK_PAD + i * step, 1)
+        y = round(
+            SPARK_HEIGHT - SPARK_PAD - (value - low) / span * (SPARK_HEIGHT - 2 * SPARK_PAD), 1
+        )
+        runs[-1].append(f"{x},{y}")
+        last = (x, y)
+    return Spark(
+        title=title,
+        points=[" ".join(run) for run in runs if run],
+        last_x=None if last is None else last[0],
+        last_y=None if last is None else last[1],
+        months=list(zip(labels, words, strict=True)),
+    )

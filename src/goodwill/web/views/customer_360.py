@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -85,16 +88,15 @@ def customer_360(
     session: Session, ledger: Ledger, settings: Settings, customer_id: str, today: date
 ) -> Customer360:
     """Everything about one customer, across all their subscriptions; NotFound if unknown."""
-    row = ledger_reads.customer(ledger, customer_id)
-    if row is None:
-        raise NotFound("We have no customer with that id.")
-    subs = ledger_reads.subscriptions(ledger, customer_id)
-    for sub in subs:
-        sub["line"] = line_name(sub)
-    usage = ledger_reads.usage(ledger, [s["subscription_id"] for s in subs])
-    bills = ledger_reads.rows_of(ledger, "bills", customer_id, "period")
-    tickets = ledger_reads.rows_of(ledger, "tickets", customer_id, "opened_at")
-    promises = ledger_reads.rows_of(ledger, "promises", customer_id, "made_at") + _rows(
+    held = _from_ledger(ledger, settings, customer_id, today)
+    row, subs, usage, bills, tickets = (
+        held.customer,
+        held.subscriptions,
+        held.usage,
+        held.bills,
+        held.tickets,
+    )
+    promises = held.promises + _rows(
         session,
         select(Promise).where(Promise.customer_id == customer_id),
         ("kind", "made_at", "due_at", "kept_at"),
@@ -108,7 +110,7 @@ def customer_360(
         subscriptions=subs,
         usage=usage,
         bills=bills,
-        advice=ledger_reads.advice(ledger, today, settings, customer_id),
+        advice=held.advice,
         advice_given=_rows(
             session,
             select(Moment).where(Moment.customer_id == customer_id).order_by(Moment.id.desc()),
@@ -125,7 +127,7 @@ def customer_360(
         promises=promises,
         tickets=tickets,
         owners=owners(session, customer_id),
-        feedback=ledger_reads.rows_of(ledger, "feedback", customer_id, "at"),
+        feedback=held.feedback,
         messages=_rows(
             session,
             select(Message).where(Message.customer_id == customer_id).order_by(Message.id.desc()),
@@ -139,6 +141,57 @@ def customer_360(
             ("kind", "status", "started_at", "finished_at"),
         ),
     )
+
+
+@dataclass(frozen=True)
+class _LedgerPart:
+    """What the 360 shows from the ledger: the same for every visit to a snapshot."""
+
+    customer: dict[str, Any]
+    subscriptions: Rows
+    usage: Rows
+    bills: Rows
+    tickets: Rows
+    promises: Rows
+    feedback: Rows
+    advice: Rows
+
+
+_HELD: OrderedDict[tuple[str, str, str, date], _LedgerPart] = OrderedDict()
+_HELD_LOCK = threading.Lock()
+MAX_HELD = 512
+
+
+def _from_ledger(ledger: Ledger, settings: Settings, customer_id: str, today: date) -> _LedgerPart:
+    """The ledger's part of one customer's 360, kept for the snapshot and day (a snapshot
+    never changes), for the last MAX_HELD customers opened; NotFound if unknown."""
+    key = (str(settings.data_dir), str(ledger.path.resolve()), customer_id, today)
+    with _HELD_LOCK:
+        held = _HELD.get(key)
+        if held is not None:
+            _HELD.move_to_end(key)
+            return held
+    row = ledger_reads.customer(ledger, customer_id)
+    if row is None:
+        raise NotFound("We have no customer with that id.")
+    subs = ledger_reads.subscriptions(ledger, customer_id)
+    for sub in subs:
+        sub["line"] = line_name(sub)
+    held = _LedgerPart(
+        customer=row,
+        subscriptions=subs,
+        usage=ledger_reads.usage(ledger, [s["subscription_id"] for s in subs]),
+        bills=ledger_reads.rows_of(ledger, "bills", customer_id, "period"),
+        tickets=ledger_reads.rows_of(ledger, "tickets", customer_id, "opened_at"),
+        promises=ledger_reads.rows_of(ledger, "promises", customer_id, "made_at"),
+        feedback=ledger_reads.rows_of(ledger, "feedback", customer_id, "at"),
+        advice=ledger_reads.advice(ledger, today, settings, customer_id),
+    )
+    with _HELD_LOCK:
+        _HELD[key] = held
+        while len(_HELD) > MAX_HELD:
+            _HELD.popitem(last=False)
+    return held
 
 
 def _use_table(usage: Rows, lines: dict[str, str]) -> UseTable:

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from goodwill.analytics.scorecard.window import all_rows
 from goodwill.domain.formatting import format_money
+from goodwill.domain.plan_words import allowance_words, why_words
 from goodwill.domain.rating import Allowance, MonthCost, Plan, kind_terms, rate_month
 from goodwill.ledger.reader import Ledger
 from goodwill.web.views.chart import BarChart, bar_chart
@@ -55,19 +56,6 @@ def plan_terms(ledger: Ledger, plan_id: str) -> tuple[Plan, dict[str, Decimal]] 
     return plan, _default_rates(ledger, row["currency"])
 
 
-def allowance_words(plan: Plan) -> list[str]:
-    """'Calls: 500 minutes, then 25p a minute'; 'Data: 3.0 GB (no more after that)'."""
-    out = []
-    for allowance in plan.allowances:
-        amount = quantity_words(allowance.kind, allowance.included)
-        if allowance.included is not None and allowance.overage_rate is None:
-            amount += " (no more after that)"
-        elif allowance.included is not None:
-            amount += f", then {_rate_words(allowance, plan.currency)}"
-        out.append(f"{kind_name(allowance.kind)}: {amount}")
-    return out
-
-
 def line_cost(
     ledger: Ledger,
     plan_id: str,
@@ -91,7 +79,7 @@ def line_cost(
         plan_fee=format_money(plan.monthly_fee_minor, plan.currency),
         typical_minor=shown,
         typical=format_money(shown, plan.currency),
-        why=_why(costs, plan, rates),
+        why=why_words(costs, plan, rates),
         months=months,
         allowances=allowance_words(plan),
         chart=_chart(plan, rates, periods, use_by_month, costs),
@@ -113,25 +101,6 @@ def _month(period: str, cost: MonthCost, plan: Plan) -> MonthPaid:
         cost=format_money(cost.cost_minor, plan.currency),
         over=over,
     )
-
-
-def _why(costs: Mapping[str, MonthCost], plan: Plan, rates: Mapping[str, Decimal]) -> str | None:
-    """'because of calls over your 500 minutes' for the kinds that cost extra, dearest first."""
-    extra: Counter[str] = Counter()
-    for cost in costs.values():
-        extra.update({k.kind: k.overage_minor for k in cost.kinds if k.overage_minor})
-    if not extra:
-        return None
-    parts = []
-    for kind, _ in extra.most_common(2):
-        included = kind_terms(plan, kind, rates).included
-        noun = kind_name(kind).lower()
-        parts.append(
-            f"{noun} over your {quantity_words(kind, included)}"
-            if included
-            else f"{noun}, which your plan doesn't include"
-        )
-    return "because of " + " and ".join(parts)
 
 
 def _chart(
@@ -167,17 +136,6 @@ def _default_rates(ledger: Ledger, currency: str) -> dict[str, Decimal]:
     d = ledger.table("default_rates")
     rows = all_rows(d.filter(d.currency == currency))
     return {r["kind"]: Decimal(str(r["overage_rate"])) for r in rows}
-
-
-def _rate_words(allowance: Allowance, currency: str) -> str:
-    rate = allowance.overage_rate or Decimal(0)
-    unit = (
-        "MB" if allowance.kind.endswith("_mb") else "minute" if "min" in allowance.kind else "text"
-    )
-    pence = rate.normalize()
-    if currency == "GBP" and pence < 100:
-        return f"{pence}p a {unit}"
-    return f"{format_money(int(rate), currency)} a {unit}"
 
 
 def _int_or_none(value: object) -> int | None:

@@ -8,6 +8,7 @@ day for a lead to decide a held credit. Overdue first, then the least time left.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
@@ -187,12 +188,26 @@ def _item(
 
 
 def _names(ledger: Ledger, customer_ids: set[str]) -> dict[str, str]:
-    from goodwill.analytics.scorecard.window import all_rows
+    every = customer_names(ledger)
+    return {cid: every[cid] for cid in customer_ids if cid in every}
 
-    if not customer_ids:
-        return {}
-    t = ledger.table("customers")
-    rows = all_rows(
-        t.filter(t.customer_id.isin(sorted(customer_ids))).select("customer_id", "name")
-    )
-    return {r["customer_id"]: r["name"] for r in rows}
+
+_NAMES: dict[str, dict[str, str]] = {}
+_NAMES_LOCK = threading.Lock()
+
+
+def customer_names(ledger: Ledger) -> dict[str, str]:
+    """Every customer's name by id, read once per ledger snapshot (one never changes): the
+    queue and the moments page name dozens of customers on every visit."""
+    key = str(ledger.path.resolve())
+    with _NAMES_LOCK:
+        names = _NAMES.get(key)
+    if names is None:
+        from goodwill.analytics.scorecard.window import all_rows
+
+        t = ledger.table("customers")
+        names = {r["customer_id"]: r["name"] for r in all_rows(t.select("customer_id", "name"))}
+        with _NAMES_LOCK:
+            _NAMES.clear()  # only the current snapshot is asked for
+            _NAMES[key] = names
+    return names
