@@ -19,13 +19,18 @@ from goodwill.ledger.ingest import ingest
 from goodwill.settings import Settings
 from goodwill.store import make_engine
 from goodwill.store.models import Moment
-from tests.integration.test_web_my_plan_cost import talker_source
+from tests.integration.test_web_my_plan_cost import talker_periods, talker_source
 from tests.integration.web_support import emails_in
 
 
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    ingest(talker_source(tmp_path / "source"), Settings(data_dir=tmp_path / "data"))
+@pytest.fixture(params=["long ago", "minutes into the first month"])
+def data(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """Ann's ledger; in the second, S1 started 16 minutes into the first day of the window's
+    first month: live on that day, so the month counts, for the advice and for the email."""
+    started = "2024-01-03T10:00:00Z"
+    if request.param != "long ago":
+        started = f"{talker_periods()[0]}-01T00:16:47Z"
+    ingest(talker_source(tmp_path / "source", started), Settings(data_dir=tmp_path / "data"))
     return tmp_path / "data"
 
 
@@ -49,6 +54,7 @@ def test_the_advice_email_states_the_cost_and_the_reason_advise_gives(
         ).scalar_one()
     engine.dispose()
     evidence = evidence if isinstance(evidence, dict) else json.loads(evidence)
+    assert int(line["months_considered"]) == 6
     assert evidence["over_kinds"] == ["voice_min"]
     assert evidence["rated_monthly_cost_minor"] == int(line["current_monthly_cost_minor"])
 

@@ -20,10 +20,11 @@ from tests.conftest import write_source
 from tests.integration.web_support import Web, make_web, recent_periods, sign_in_customer
 
 
-def talker_source(folder: Path) -> Path:
+def talker_source(folder: Path, started_at: str = "2024-01-03T10:00:00Z") -> Path:
     """Ann's line S1 is on P-750 (500 minutes, then 25p): she talks 640 and 660 minutes a
-    month, so it costs £42.50 and £47.50, not £7.50; P-1000 (£10, unlimited) fits."""
-    periods = recent_periods(datetime.now(UTC).date(), 6)
+    month, so it costs £42.50 and £47.50, not £7.50; P-1000 (£10, unlimited) fits.
+    ``started_at``: when S1 started (a month counts if it was live on its first day)."""
+    periods = talker_periods()
     minutes = [640, 660, 640, 660, 640, 660]
     usage = ["subscription_id,period,kind,quantity"] + [
         f"S1,{p},voice_min,{m}\nS1,{p},data_mb,1200\nS1,{p},sms_onnet,30"
@@ -40,7 +41,7 @@ def talker_source(folder: Path) -> Path:
             "customers": "customer_id,name,email,joined_at,left_at,referred_by,consents,locale\n"
             "C1,Ann Lee,ann@example.com,2024-01-03T10:00:00Z,,,advice;care,en-GB\n",
             "subscriptions": "subscription_id,customer_id,user_name,plan_id,started_at,ended_at,"
-            "contract_end\nS1,C1,,P-750,2024-01-03T10:00:00Z,,\n",
+            f"contract_end\nS1,C1,,P-750,{started_at},,\n",
             "usage": "\n".join(usage) + "\n",
             "bills": "customer_id,period,amount,currency\n"
             + "".join(
@@ -49,6 +50,11 @@ def talker_source(folder: Path) -> Path:
             ),
         },
     )
+
+
+def talker_periods() -> list[str]:
+    """The six months of Ann's usage: the advice window of today."""
+    return recent_periods(datetime.now(UTC).date(), 6)
 
 
 @pytest.fixture(scope="module")

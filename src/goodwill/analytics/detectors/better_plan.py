@@ -21,6 +21,7 @@ import pyarrow as pa
 from goodwill.analytics.advice import better_plan
 from goodwill.analytics.catalogue import Catalogue, load_catalogue
 from goodwill.analytics.detectors.base import DetectorContext
+from goodwill.analytics.monthly_use import start_of_day_after
 from goodwill.domain.advice import mean_minor
 from goodwill.domain.periods import first_day, window_periods
 from goodwill.domain.plan_words import allowance_words, kinds_over, why_words
@@ -106,15 +107,12 @@ def _reasons(
     plan = catalogue.plan(evidence["current_plan_id"])
     recommended = catalogue.plan(evidence["recommended_plan_id"])
     rates = catalogue.rates_for(plan.currency)
-    # The advice's history months: usage recorded, and live from the month's first day.
+    # The advice's history months: usage recorded, and live on the month's first day
+    # (started before the midnight after it), as the rating layout's present columns.
     months = [
         p
         for p in window
-        if p in use
-        and (
-            started_at is None
-            or _utc(started_at) < datetime.combine(first_day(p), datetime.min.time(), UTC)
-        )
+        if p in use and (started_at is None or _utc(started_at) < start_of_day_after(first_day(p)))
     ]
     costs: dict[str, MonthCost] = {p: rate_month(plan, use[p], rates) for p in months}
     total = sum(c.cost_minor for c in costs.values())
