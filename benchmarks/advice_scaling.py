@@ -345,6 +345,7 @@ def main() -> None:
     done = args.markdown.with_suffix(".jsonl") if args.markdown else None
     results = kept_results(done, args.subscriptions) if done and args.keep else []
     if done is not None:
+        done.parent.mkdir(parents=True, exist_ok=True)
         done.write_text("".join(json.dumps(dataclasses.asdict(r)) + "\n" for r in results))
     for n in args.subscriptions:
         with tempfile.TemporaryDirectory(prefix="goodwill-advice-") as tmp:
