@@ -275,7 +275,7 @@ def markdown(results: list[Result], args: argparse.Namespace) -> str:
     for engine in dict.fromkeys(r.engine for r in results):
         b = exponent([r for r in results if r.engine == engine])
         if b is not None:
-            fits.append(f"{engine} N^{b:.2f}")
+            fits.append(f"{SHORT.get(engine, engine)} N^{b:.2f}")
     loadavg = [r.load for r in results if r.load is not None]
     lines.append("")
     lines.append(
@@ -294,6 +294,7 @@ def markdown(results: list[Result], args: argparse.Namespace) -> str:
 #: How the report names each engine.
 LABELS = {"DuckDB": "goodwill (kernel, DuckDB ledger)", "DuckDB SQL": "DuckDB SQL (hand-written)",
           "Spark": "goodwill on Spark local"}  # fmt: skip
+SHORT = {"DuckDB": "goodwill", "Spark": "goodwill on Spark"}
 ENGINES = ("DuckDB", "DuckDB SQL", "polars", "pandas", "Spark")
 
 
