@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -108,6 +109,38 @@ def child_pandas(folder: Path) -> dict[str, object]:
     return {"seconds": seconds, "peak_mb": peak_mb(), "digest": digest(found)}
 
 
+def child_sql(folder: Path, work: Path, memory_limit: str, threads: int) -> dict[str, object]:
+    from goodwill.ledger.reader import open_ledger
+    from goodwill.settings import Settings
+    from rerate_data import ASOF
+    from sql_baseline import advise
+
+    ledger = open_ledger(folder)
+    con = ledger.con.con
+    con.execute(f"SET memory_limit = '{memory_limit}'; SET threads = {threads}; "
+                f"SET temp_directory = '{work / 'spill-sql'}'")  # fmt: skip
+    started = time.perf_counter()  # from the stored ledger, as goodwill's time
+    found = advise(con, load_catalogue(ledger), ASOF, Settings())
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_mb": peak_mb(), "digest": digest(found)}
+
+
+def child_polars(folder: Path, threads: int) -> dict[str, object]:
+    import os
+
+    os.environ["POLARS_MAX_THREADS"] = str(threads)  # read once, when polars is imported
+    from goodwill.ledger.reader import open_ledger
+    from goodwill.settings import Settings
+    from polars_baseline import advise
+    from rerate_data import ASOF
+
+    catalogue = load_catalogue(open_ledger(folder))
+    started = time.perf_counter()  # from the stored ledger's Parquet files
+    found = advise(folder, catalogue, ASOF, Settings())
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_mb": peak_mb(), "digest": digest(found.to_arrow())}
+
+
 def child_spark(folder: Path, work: Path, threads: int, subscriptions: int) -> dict[str, object]:
     from goodwill.settings import Settings
     from spark_advice import advised_rows, spark_advice, spark_connection
@@ -143,6 +176,7 @@ class Result:
     same: bool
     layout_seconds: float | None = None  # building the rating-ready usage (DuckDB rows)
     kernel_load: float | None = None  # loading the compiled kernel, before the clock
+    load: float | None = None  # the 1-minute load average as the engine started
 
 
 def run_child(engine: str, n: int, folder: Path, work: Path, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
@@ -161,17 +195,20 @@ def measure(n: int, args: argparse.Namespace, work: Path) -> list[Result]:
     layout = build_layout(folder, args.threads)
     floor = scan_floor_of(folder, args.threads)
     months = 6
+    load = os.getloadavg()[0]
     duck = run_child("duckdb", n, folder, work, args)
     costings = int(duck["rated"]) * months * plans
     results = [Result(n, "DuckDB", duck["seconds"], duck["peak_mb"], costings, floor, True,
-                      layout, duck["kernel_load"])]  # fmt: skip
-    for engine, limit in (("pandas", args.pandas_max), ("Spark", args.spark_max)):
+                      layout, duck["kernel_load"], load)]  # fmt: skip
+    baselines = (("DuckDB SQL", "sql", args.sql_max), ("polars", "polars", args.polars_max),
+                 ("pandas", "pandas", args.pandas_max), ("Spark", "spark", args.spark_max))  # fmt: skip
+    for engine, child, limit in baselines:
         if n <= limit:
-            found = run_child(engine.lower(), n, folder, work, args)
+            load = os.getloadavg()[0]
+            found = run_child(child, n, folder, work, args)
             same = found["digest"] == duck["digest"]
-            results.append(
-                Result(n, engine, found["seconds"], found["peak_mb"], costings, floor, same)
-            )
+            results.append(Result(n, engine, found["seconds"], found["peak_mb"], costings,
+                                  floor, same, load=load))  # fmt: skip
     return results
 
 
@@ -212,39 +249,53 @@ def _slices(per_slice: int) -> str:
 
 
 def markdown(results: list[Result], args: argparse.Namespace) -> str:
+    growth = {e: exponent([r for r in results if r.engine == e]) for e in ENGINES}
+    kernel = {r.n: r.seconds for r in results if r.engine == "DuckDB"}
     lines = [
-        "| subscriptions | engine | time | costings/s | x scan floor | peak memory | same advice |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | --- |",
+        "| subscriptions | engine | time | x goodwill | costings/s | x scan floor | peak memory "
+        "| growth N^b | same advice |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
+        b = growth.get(r.engine)
         lines.append(
-            f"| {r.n:,} | {r.engine} | {r.seconds:,.1f} s | {r.costings / r.seconds:,.0f} "
-            f"| {r.seconds / r.floor:,.0f} | {r.peak_mb:,.0f} MB | {'yes' if r.same else 'NO'} |"
+            f"| {r.n:,} | {LABELS.get(r.engine, r.engine)} | {r.seconds:,.2f} s "
+            f"| {r.seconds / kernel[r.n]:,.1f} | {r.costings / r.seconds:,.0f} "
+            f"| {r.seconds / r.floor:,.1f} | {r.peak_mb:,.0f} MB "
+            f"| {'' if b is None else f'{b:.2f}'} | {'yes' if r.same else 'NO'} |"
         )
     for r in results:
         if r.layout_seconds is not None and r.kernel_load is not None:
             lines.append(
-                f"| {r.n:,} | (ingest: rating-ready usage) | {r.layout_seconds:,.1f} s | | "
-                f"{r.layout_seconds / r.floor:,.0f} | | |"
+                f"| {r.n:,} | (ingest: rating-ready usage) | {r.layout_seconds:,.1f} s | | | "
+                f"{r.layout_seconds / r.floor:,.1f} | | | |"
             )
     loads = [r.kernel_load for r in results if r.kernel_load is not None]
     fits = []
     for engine in dict.fromkeys(r.engine for r in results):
         b = exponent([r for r in results if r.engine == engine])
         if b is not None:
-            fits.append(f"{engine} N^{b:.2f}")
+            fits.append(f"{SHORT.get(engine, engine)} N^{b:.2f}")
+    loadavg = [r.load for r in results if r.load is not None]
     lines.append("")
     lines.append(
-        f"Time grows as {', '.join(fits) or 'n/a (one size)'}; DuckDB under memory_limit "
+        f"Time grows as {', '.join(fits) or 'n/a (one size)'} (least squares on log time vs "
+        f"log N); load average {min(loadavg, default=0):.1f}-{max(loadavg, default=0):.1f} as "
+        "the engines started; DuckDB SQL and polars are timed from the stored ledger, pandas "
+        "from frames already read. goodwill under memory_limit "
         f"{args.memory_limit}, {args.threads} threads, {_slices(args.slice_subscriptions)} "
         "(`goodwill advise --out`); costings = subscriptions x 6 months x "
-        "20 plans on sale. DuckDB's time starts once the compiled kernel is loaded "
+        "20 plans on sale. goodwill's time starts once the compiled kernel is loaded "
         f"(once per process: {min(loads, default=0):.1f}-{max(loads, default=0):.1f} s here)."
     )
     return "\n".join(lines) + "\n"
 
 
-ENGINES = ("DuckDB", "pandas", "Spark")
+#: How the report names each engine.
+LABELS = {"DuckDB": "goodwill (kernel, DuckDB ledger)", "DuckDB SQL": "DuckDB SQL (hand-written)",
+          "Spark": "goodwill on Spark local"}  # fmt: skip
+SHORT = {"DuckDB": "goodwill", "Spark": "goodwill on Spark"}
+ENGINES = ("DuckDB", "DuckDB SQL", "polars", "pandas", "Spark")
 
 
 def kept_results(done: Path, remeasured: list[int]) -> list[Result]:
@@ -262,6 +313,8 @@ def main() -> None:
             "duckdb": lambda: child_duckdb(
                 Path(folder), Path(work), memory_limit, int(threads), int(per_slice)
             ),
+            "sql": lambda: child_sql(Path(folder), Path(work), memory_limit, int(threads)),
+            "polars": lambda: child_polars(Path(folder), int(threads)),
             "pandas": lambda: child_pandas(Path(folder)),
             "spark": lambda: child_spark(Path(folder), Path(work), int(threads), int(n)),
         }[engine]()
@@ -269,6 +322,8 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscriptions", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--sql-max", type=int, default=1_000_000)
+    parser.add_argument("--polars-max", type=int, default=1_000_000)
     parser.add_argument("--pandas-max", type=int, default=1_000_000)
     parser.add_argument("--spark-max", type=int, default=100_000)
     parser.add_argument("--memory-limit", default="10GB")
@@ -291,6 +346,7 @@ def main() -> None:
     done = args.markdown.with_suffix(".jsonl") if args.markdown else None
     results = kept_results(done, args.subscriptions) if done and args.keep else []
     if done is not None:
+        done.parent.mkdir(parents=True, exist_ok=True)
         done.write_text("".join(json.dumps(dataclasses.asdict(r)) + "\n" for r in results))
     for n in args.subscriptions:
         with tempfile.TemporaryDirectory(prefix="goodwill-advice-") as tmp:

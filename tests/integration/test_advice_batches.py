@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import ibis
 import pytest
@@ -69,3 +70,25 @@ def test_one_customers_advice_rated_in_process_is_their_rows_of_the_whole(
         mine = [r for r in whole if r["customer_id"] == customer]
         assert customer_advice(_ledger(folder), ASOF, Settings(), customer) == mine
     assert customer_advice(ledger, ASOF, Settings(), "no such customer") == []
+
+
+def test_advice_streamed_to_its_file_is_the_advice_of_the_rows_held_whole(
+    folder: Settings, tmp_path: Path
+) -> None:
+    """`goodwill advise` streams each batch to the writer; a run whose rows are already
+    rated (held whole for the detectors) writes the same file and the same report."""
+    from goodwill.analytics.advice_engines import rated_lines
+    from goodwill.analytics.advice_report import run_advice
+
+    settings = Settings(rating_slice_subscriptions=200)
+    streamed = run_advice(_ledger(folder), ASOF, settings, tmp_path / "streamed.csv")
+    held = _ledger(folder)
+    rated_lines(held, ASOF, settings)
+    whole = run_advice(held, ASOF, settings, tmp_path / "whole.csv")
+    assert streamed.advised > 100 and streamed.subscriptions_rated > streamed.advised
+    assert (tmp_path / "streamed.csv").read_text() == (tmp_path / "whole.csv").read_text()
+    same = ("subscriptions_rated", "advised", "advised_in_contract", "totals", "largest")
+    assert all(getattr(streamed, f) == getattr(whole, f) for f in same)
+    rows = (tmp_path / "streamed.csv").read_text().splitlines()
+    ids = [line.split(",")[0] for line in rows[1:]]
+    assert len(ids) == streamed.advised and ids == sorted(ids)

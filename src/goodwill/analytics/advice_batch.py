@@ -10,15 +10,22 @@ an ``avg_{kind}`` is the mean use rounded half up to one decimal.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from goodwill.analytics.rating_job import RatingJob, present_names, use_names
-from goodwill.analytics.rating_kernel import BestPlans, best_plans
+from goodwill.analytics.monthly_use import start_of_day_after
+from goodwill.analytics.rating_job import RatingJob
+from goodwill.analytics.rating_kernel import BestPlans, best_plans, use_block
+from goodwill.domain.periods import first_day
+from goodwill.ledger.rating_usage import seen_column, use_column
+
+Ints = npt.NDArray[np.int32] | npt.NDArray[np.int64]
+#: A timestamp after every other: a missing start never began, a missing end never ends.
+NEVER = 2**63 - 1
 
 _STRINGS = ("subscription_id", "customer_id", "currency", "current_plan_id", "current_plan_name",
             "recommended_plan_id", "recommended_plan_name")  # fmt: skip
@@ -36,31 +43,65 @@ def advice_schema(job: RatingJob) -> pa.Schema:
     return pa.schema(fields)
 
 
-def _matrix(batch: pa.RecordBatch, names: list[str], dtype: type) -> npt.NDArray[Any]:
-    if not names:
-        return np.zeros((batch.num_rows, 0), dtype)
-    columns = [batch.column(n).to_numpy(zero_copy_only=False) for n in names]
-    return np.stack(columns, axis=1).astype(dtype, copy=False)
+def _micros(column: pa.ChunkedArray | pa.Array, missing: int) -> npt.NDArray[np.int64]:
+    """A timestamp column as microseconds since the epoch (UTC), ``missing`` for nulls."""
+    typed = column.type
+    assert isinstance(typed, pa.TimestampType), typed
+    micros = pc.cast(column.cast(pa.timestamp("us", typed.tz)), pa.int64())
+    found: npt.NDArray[np.int64] = pc.fill_null(micros, missing).to_numpy(zero_copy_only=False)
+    return found
+
+
+def _at(day: date) -> int:
+    """The microsecond where the day after ``day`` begins (UTC)."""
+    return int(start_of_day_after(day).timestamp()) * 1_000_000
+
+
+def window_arrays(
+    job: RatingJob, batch: pa.RecordBatch
+) -> tuple[Ints, npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """The kernel's ``use``, ``present`` and ``current`` for the rows of ``batch``.
+
+    ``use`` is one block per batch, a row per (month, kind) and a column per
+    subscription (each use column copied once into its row), seen as ``[i, m, k]``.
+    A row that is not active on the day, or whose plan the catalogue lacks, has no
+    history month, so it gets no advice row.
+    """
+    n, months, kinds = batch.num_rows, len(job.window), len(job.kinds)
+    cells = [(m, j, batch.column(use_column(p, k)))
+             for m, p in enumerate(job.window) for j, k in enumerate(job.kinds)
+             if (p, k) in job.cells]  # fmt: skip
+    wide = any(c.type == pa.int64() for _, _, c in cells)
+    block = use_block(months, kinds, n, np.int64 if wide else np.int32)
+    for m, j, column in cells:
+        block[m, j] = column.to_numpy(zero_copy_only=False)
+    use = block.transpose(2, 0, 1)
+    plan_ids = pa.array(job.plans.plan_ids, pa.string())
+    current = pc.index_in(batch.column("plan_id"), value_set=plan_ids)
+    started = _micros(batch.column("started_at"), NEVER)
+    cutoff = _at(job.asof)
+    active = (started < cutoff) & (_micros(batch.column("ended_at"), NEVER) >= cutoff)
+    active &= current.is_valid().to_numpy(zero_copy_only=False)
+    present = np.zeros((n, months), np.bool_)
+    for m, period in enumerate(job.window):
+        if period in job.recorded:
+            seen = batch.column(seen_column(period)).to_numpy(zero_copy_only=False)
+            present[:, m] = seen & active & (started < _at(first_day(period)))
+    rows = pc.fill_null(current, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    return use, present, rows
 
 
 def rate_batch(job: RatingJob, batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Advice rows for the subscriptions of ``batch`` (rows of
-    :func:`goodwill.analytics.rating_job.window_select`) with enough history months
-    and a candidate plan in their currency."""
-    plan_ids = pa.array(job.plans.plan_ids, pa.string())
-    current = pc.index_in(batch.column("plan_id"), value_set=plan_ids)
-    if current.null_count:  # a plan the catalogue lacks: not rated, as before
-        batch = batch.filter(current.is_valid())
-        current = current.drop_null()
-    rows = current.to_numpy().astype(np.int64)
-    use = _matrix(batch, list(use_names(job)), np.int64)
-    use = use.reshape(batch.num_rows, len(job.window), len(job.kinds))
-    present = _matrix(batch, list(present_names(job)), np.bool_)
+    """Advice rows for the subscriptions of ``batch`` (rows of the rating-ready table
+    with at least :func:`goodwill.analytics.rating_job.window_columns`) that are active,
+    have enough history months and a candidate plan in their currency."""
+    use, present, rows = window_arrays(job, batch)
     found = best_plans(use, present, rows, job.plans, job.rules.max_unfit_months)
     keep = (found.best > -2) & (found.months_considered >= job.min_months)
+    ids = batch.select(["subscription_id", "customer_id", "contract_end"])
     if keep.all():
-        return _advice_rows(job, batch, rows, found)
-    return _advice_rows(job, batch.filter(pa.array(keep)), rows[keep], _kept(found, keep))
+        return _advice_rows(job, ids, rows, found)
+    return _advice_rows(job, ids.filter(pa.array(keep)), rows[keep], _kept(found, keep))
 
 
 def _kept(found: BestPlans, keep: npt.NDArray[np.bool_]) -> BestPlans:

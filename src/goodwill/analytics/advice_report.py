@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -15,6 +15,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from goodwill.analytics.advice import rated_advice
+from goodwill.analytics.advice_batch import advice_schema
+from goodwill.analytics.advice_engines import cached_rated, rated_batches
+from goodwill.analytics.engine import is_spark
 from goodwill.errors import ConfigError
 from goodwill.ledger.reader import Ledger
 from goodwill.settings import Settings
@@ -66,36 +69,102 @@ def run_advice(
     out: Path | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> AdviceReport:
-    """Advise every active subscription, write the advised rows to ``out``, and sum up."""
+    """Advise every active subscription, write the advised rows to ``out``, and sum up.
+
+    On DuckDB the rated batches stream through: each batch's advised rows go to the
+    writer and into the sums, and only the batch in hand is held. On Spark (or when the
+    run's rows are rated already) the advised rows are collected in the driver once.
+    """
     check_out_path(out)
     started = time.perf_counter()
-    rated = rated_advice(ledger, asof, settings, progress=progress)
-    # The advised rows once, in the driver; every sum below is over them (any engine).
-    advised = rated.filter(rated.advised).to_pyarrow().sort_by("subscription_id")
-    if out is not None:
-        write_advice(advised, out)
+    if is_spark(ledger.con) or cached_rated(ledger, asof, settings) is not None:
+        rated = rated_advice(ledger, asof, settings, progress=progress)
+        advised = rated.filter(rated.advised).to_pyarrow().sort_by("subscription_id")
+        tally = _Tally(settings.min_history_months)
+        tally.rated = int(rated.count().to_pyarrow().as_py())
+        batches: Iterable[pa.RecordBatch] = advised.to_batches()
+        schema = advised.schema
+    else:
+        tally = _Tally(settings.min_history_months)
+        job, rows = rated_batches(ledger, asof, settings, progress)
+        batches, schema = (tally.advised_of(b) for b in rows), advice_schema(job)
+    if out is None:
+        for batch in batches:
+            tally.add(batch)
+    else:
+        write_advice(pa.RecordBatchReader.from_batches(schema, tally.adding(batches)), out)
+    advised_rows = pa.Table.from_batches(tally.top, schema=schema)
     return AdviceReport(
         asof=asof,
         lookback_months=settings.lookback_months,
-        subscriptions_rated=int(rated.count().to_pyarrow().as_py()),
-        advised=advised.num_rows,
-        advised_in_contract=int(pc.sum(advised["in_contract"]).as_py() or 0),
-        totals=_totals(advised),
-        largest=tuple(_largest(advised)),
+        subscriptions_rated=tally.rated,
+        advised=tally.advised,
+        advised_in_contract=tally.in_contract,
+        totals=_totals(tally.sums),
+        largest=tuple(_largest(advised_rows)),
         seconds=time.perf_counter() - started,
         out=out,
     )
 
 
-def write_advice(rows: pa.Table, out: Path) -> None:
+class _Tally:
+    """The report's sums over the advised rows, batch by batch, and the largest savings."""
+
+    def __init__(self, min_months: int) -> None:
+        self.min_months = min_months
+        self.rated = self.advised = self.in_contract = 0
+        self.sums: dict[str, list[int]] = {}  # currency -> [advised, monthly, annual]
+        self.top: list[pa.RecordBatch] = []
+
+    def advised_of(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """The advised rows of a batch of rated ones (counting the rated)."""
+        kept = pc.greater_equal(batch.column("months_considered"), self.min_months)
+        self.rated += int(pc.sum(kept).as_py() or 0)
+        return batch.filter(pc.and_(kept, batch.column("advised")))
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        self.advised += batch.num_rows
+        self.in_contract += int(pc.sum(batch.column("in_contract")).as_py() or 0)
+        sums = (
+            pa.Table.from_batches([batch])
+            .group_by("currency")
+            .aggregate(
+                [
+                    ("currency", "count"),
+                    ("monthly_saving_minor", "sum"),
+                    ("annual_saving_minor", "sum"),
+                ]
+            )
+        )
+        for row in sums.to_pylist():
+            found = self.sums.setdefault(row["currency"], [0, 0, 0])
+            found[0] += row["currency_count"]
+            found[1] += row["monthly_saving_minor_sum"]
+            found[2] += row["annual_saving_minor_sum"]
+        if batch.num_rows:
+            ahead = pa.Table.from_batches([*self.top, batch])
+            self.top = ahead.take(_top_rows(ahead)).combine_chunks().to_batches()
+
+    def adding(self, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            self.add(batch)
+            yield batch
+
+
+def write_advice(rows: pa.Table | pa.RecordBatchReader, out: Path) -> None:
     """The one writer of advice files, whichever engine rated: a .parquet file, or a .csv
     with a header, strings quoted only where they must be, and whole numbers as integers.
+    ``rows`` may be a stream of batches: each is written as it comes.
 
     (Each engine's own CSV writer differs: DuckDB wrote ``0.0`` where Spark wrote ``0``,
     and pyarrow's quotes every string.)
     """
+    if isinstance(rows, pa.Table):
+        rows = pa.RecordBatchReader.from_batches(rows.schema, rows.to_batches())
     if out.suffix.lower() == ".parquet":
-        pq.write_table(rows, out)
+        with pq.ParquetWriter(out, rows.schema) as writer:
+            for batch in rows:
+                writer.write_batch(batch)
         return
     con = duckdb.connect()
     con.register("advice", rows)
@@ -103,25 +172,22 @@ def write_advice(rows: pa.Table, out: Path) -> None:
     con.execute(f"COPY advice TO '{target}' (HEADER, DELIMITER ',')")
 
 
-def _totals(advised: pa.Table) -> tuple[SavingTotals, ...]:
-    sums = advised.group_by("currency").aggregate(
-        [("currency", "count"), ("monthly_saving_minor", "sum"), ("annual_saving_minor", "sum")]
-    )
-    rows = sums.sort_by("currency").to_pylist()
+def _totals(sums: dict[str, list[int]]) -> tuple[SavingTotals, ...]:
     return tuple(
-        SavingTotals(
-            currency=r["currency"],
-            advised=r["currency_count"],
-            monthly_saving_minor=r["monthly_saving_minor_sum"],
-            annual_saving_minor=r["annual_saving_minor_sum"],
-        )
-        for r in rows
+        SavingTotals(currency, advised, monthly, annual)
+        for currency, (advised, monthly, annual) in sorted(sums.items())
     )
+
+
+_ORDER = [("annual_saving_minor", "descending"), ("subscription_id", "ascending")]
+
+
+def _top_rows(advised: pa.Table) -> pa.Array:
+    return pc.select_k_unstable(advised, k=min(TOP, advised.num_rows), sort_keys=_ORDER)
 
 
 def _largest(advised: pa.Table) -> list[dict[str, Any]]:
-    order = [("annual_saving_minor", "descending"), ("subscription_id", "ascending")]
-    top = advised.take(pc.select_k_unstable(advised, k=TOP, sort_keys=order)).sort_by(order)
+    top = advised.sort_by(_ORDER)
     return [
         {k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()}
         for row in top.to_pylist()

@@ -8,7 +8,6 @@ advice_batch.rate_batch` with it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,9 +15,14 @@ from goodwill.analytics.catalogue import load_catalogue
 from goodwill.analytics.monthly_use import start_of_day_after
 from goodwill.analytics.plan_arrays import PlanArrays, plan_arrays
 from goodwill.domain.advice import AdviceRules
-from goodwill.domain.periods import first_day, window_periods
+from goodwill.domain.periods import window_periods
 from goodwill.errors import LedgerError
-from goodwill.ledger.rating_usage import RatingUsage, seen_column, use_column
+from goodwill.ledger.rating_usage import (
+    SUBSCRIPTION_COLUMNS,
+    RatingUsage,
+    seen_column,
+    use_column,
+)
 from goodwill.ledger.reader import Ledger
 
 #: Quantities above this would overflow the kernel's 64-bit sums (with 6 months of rates).
@@ -80,29 +84,21 @@ def _timestamp(day: date, dialect: str) -> str:
     return f"TIMESTAMP '{stamp}'" if dialect == "spark" else f"TIMESTAMPTZ '{stamp}+00'"
 
 
+def window_columns(job: RatingJob) -> list[str]:
+    """The rating-ready table's columns a run reads: the subscription's, then the window's
+    use cells recorded (``use/{period}/{kind}``) and months recorded (``seen/{period}``)."""
+    columns = list(SUBSCRIPTION_COLUMNS)
+    columns += [use_column(p, k) for p in job.window for k in job.kinds if (p, k) in job.cells]
+    return columns + [seen_column(p) for p in job.window if p in job.recorded]
+
+
 def window_select(job: RatingJob, relation: str, dialect: str = "duckdb") -> str:
-    """The active subscriptions' rows of the rating-ready table, with the window's columns:
-    ``use/{m}/{j}`` (window month m, kind j) and ``present/{m}`` (a history month)."""
-    q = lambda name: quote_for(dialect, name)  # noqa: E731
-    columns = ["subscription_id", "customer_id", "plan_id", "contract_end"]
-    for m, period in enumerate(job.window):
-        recorded = period in job.recorded
-        for j, kind in enumerate(job.kinds):
-            source = q(use_column(period, kind)) if (period, kind) in job.cells else "0"
-            columns.append(f"{source} AS {q(f'use/{m}/{j}')}")
-        live = f"started_at < {_timestamp(first_day(period), dialect)}"
-        present = f"({q(seen_column(period))} AND {live})" if recorded else "false"
-        columns.append(f"{present} AS {q(f'present/{m}')}")
+    """The active subscriptions' rows of the rating-ready table, with the window's columns
+    (:func:`window_columns`); a batch of its rows is what
+    :func:`goodwill.analytics.advice_batch.rate_batch` rates."""
+    columns = ", ".join(quote_for(dialect, c) for c in window_columns(job))
     cutoff = _timestamp(job.asof, dialect)
     return (
-        f"SELECT {', '.join(columns)} FROM {relation} "
+        f"SELECT {columns} FROM {relation} "
         f"WHERE started_at < {cutoff} AND (ended_at IS NULL OR ended_at >= {cutoff})"
     )
-
-
-def use_names(job: RatingJob) -> Sequence[str]:
-    return [f"use/{m}/{j}" for m in range(len(job.window)) for j in range(len(job.kinds))]
-
-
-def present_names(job: RatingJob) -> Sequence[str]:
-    return [f"present/{m}" for m in range(len(job.window))]

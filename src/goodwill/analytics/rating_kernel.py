@@ -37,6 +37,7 @@ NO_CANDIDATE = -2
 NONE_QUALIFIES = -1
 
 Int64s = npt.NDArray[np.int64]
+Uses = npt.NDArray[np.int32] | npt.NDArray[np.int64]
 
 
 @njit(cache=True, inline="always")
@@ -96,15 +97,21 @@ def _rate_block(b, use, present, current, fee, beyond, rate, cap, room, currency
     common_fits = np.ones(months_in_window, np.bool_)
     current_cost = np.zeros(months_in_window, np.int64)
     peak = np.zeros(kinds, np.int64)
+    # One subscription's use, copied once from the batch's block: every plan reads it here.
+    own = np.zeros((1, months_in_window, kinds), np.int64)
+    here_present = np.zeros((1, months_in_window), np.bool_)
     for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
         months = 0
         peak[:] = 0
         for m in range(months_in_window):
+            here_present[0, m] = present[i, m]
             if present[i, m]:
                 months += 1
                 for k in range(kinds):
-                    total_use[i, k] += use[i, m, k]
-                    peak[k] = max(peak[k], use[i, m, k])
+                    used = use[i, m, k]
+                    own[0, m, k] = used
+                    total_use[i, k] += used
+                    peak[k] = max(peak[k], used)
         months_out[i] = months
         best[i] = NO_CANDIDATE
         if months == 0:
@@ -112,13 +119,13 @@ def _rate_block(b, use, present, current, fee, beyond, rate, cap, room, currency
         for m in range(months_in_window):
             common[m], common_fits[m] = 0, True
             if present[i, m]:
-                common[m], common_fits[m] = _overage(0, i, m, use, beyond, rate, cap, uniform)
+                common[m], common_fits[m] = _overage(0, 0, m, own, beyond, rate, cap, uniform)
         common_room = _headroom(0, peak, room, uniform, HEADROOM_MAX)
         c = current[i]
         now = 0
         for m in range(months_in_window):
             if present[i, m]:
-                overage, _ = _overage(c, i, m, use, beyond, rate, cap, varying)
+                overage, _ = _overage(c, 0, m, own, beyond, rate, cap, varying)
                 current_cost[m] = fee[c] + common[m] + overage
                 now += current_cost[m]
         current_total[i] = now
@@ -134,7 +141,7 @@ def _rate_block(b, use, present, current, fee, beyond, rate, cap, room, currency
             offered = True
             if chosen >= 0 and fee[p] * months + floor > chosen_total:
                 break  # plans come cheapest fee first: none further can cost less
-            total, fitting = _plan_total(p, i, use, present, fee, beyond, rate, cap,
+            total, fitting = _plan_total(p, 0, own, here_present, fee, beyond, rate, cap,
                                          varying, common, common_fits)  # fmt: skip
             if months - fitting > max_unfit:
                 continue
@@ -161,7 +168,7 @@ def _rate_block(b, use, present, current, fee, beyond, rate, cap, room, currency
         cheaper = 0
         for m in range(months_in_window):
             if present[i, m]:
-                overage, _ = _overage(chosen, i, m, use, beyond, rate, cap, varying)
+                overage, _ = _overage(chosen, 0, m, own, beyond, rate, cap, varying)
                 if fee[chosen] + common[m] + overage < current_cost[m]:
                     cheaper += 1
         best_total[i], best_fitting[i] = chosen_total, chosen_fitting
@@ -214,17 +221,22 @@ class BestPlans:
 
 
 def best_plans(
-    use: Int64s,
+    use: Uses,
     present: npt.NDArray[np.bool_],
     current: Int64s,
     plans: PlanArrays,
     max_unfit: int,
     parallel: bool | None = None,
 ) -> BestPlans:
-    """Rate a batch: ``use`` int64 ``[n, months, kinds]`` (kinds as in ``plans``),
-    ``present`` bool ``[n, months]``, ``current`` int64 ``[n]`` (rows of ``plans``).
+    """Rate a batch: ``use`` int32 or int64 ``[n, months, kinds]`` (kinds as in
+    ``plans``), ``present`` bool ``[n, months]``, ``current`` int64 ``[n]`` (rows of
+    ``plans``).
 
-    ``parallel`` None: blocks in parallel when there are several, else on this thread.
+    The kernel reads ``use`` as one block a row per (month, kind), a column per
+    subscription: a ``use`` that is such a block seen as ``[i, m, k]`` (as
+    :func:`goodwill.analytics.advice_batch.window_arrays` makes it) is read in place,
+    any other is copied into one. ``parallel`` None: blocks in parallel when there are
+    several, else on this thread.
     """
     parallel = use.shape[0] > 2 * BLOCK if parallel is None else parallel
     n, kinds = use.shape[0], use.shape[2]
@@ -233,8 +245,12 @@ def best_plans(
     if n == 0 or plans.count == 0:
         found.best[:] = NO_CANDIDATE
         return found
+    if not _in_place(use):
+        block = use_block(use.shape[1], kinds, n, np.int32 if use.dtype == np.int32 else np.int64)
+        block[...] = use.transpose(1, 2, 0)
+        use = block.transpose(2, 0, 1)
     kernel = _best_plans if parallel else _best_plans_serial
-    kernel(np.ascontiguousarray(use), np.ascontiguousarray(present), current,
+    kernel(use, np.ascontiguousarray(present), current,
                 plans.fee, plans.beyond, plans.charge_rate, plans.cap, plans.room,
                 plans.currency, plans.candidate, plans.by_fee, plans.varying, plans.uniform, max_unfit,
                 found.months_considered, found.current_total_minor, found.best,
@@ -243,10 +259,29 @@ def best_plans(
     return found
 
 
+def use_block(months: int, kinds: int, n: int, dtype: type) -> Uses:
+    """Zeros ``[months, kinds, n]``: a row per (month, kind), a column per subscription.
+
+    Each row is padded by one element, so the block, seen as ``[i, m, k]``, is never
+    contiguous: numba then compiles one kernel per dtype, whatever the batch's shape.
+    """
+    block: Uses = np.zeros((months, kinds, n + 1), dtype)[:, :, :n]
+    return block
+
+
+def _in_place(use: Uses) -> bool:
+    return (
+        use.dtype in (np.int32, np.int64)
+        and use.strides[0] == use.itemsize
+        and not (use.flags.c_contiguous or use.flags.f_contiguous)
+    )
+
+
 def warm_up() -> None:
-    """Load both kernels (from numba's cache, or compile them): a process's first call
-    pays this once, a second or two; callers that time the rating call it first."""
+    """Load both kernels for int32 use, the layout's (from numba's cache, or compile
+    them): a process's first call pays this once, a second or two; callers that time the
+    rating call it first. (int64 use, for quantities beyond 2**31, loads on first use.)"""
     one = PlanArrays.empty_for_warm_up()
     for parallel in (False, True):
-        best_plans(np.zeros((1, 1, 1), np.int64), np.ones((1, 1), np.bool_),
-                   np.zeros(1, np.int64), one, 0, parallel=parallel)  # fmt: skip
+        best_plans(use_block(2, 1, 2, np.int32).transpose(2, 0, 1), np.ones((2, 2), np.bool_),
+                   np.zeros(2, np.int64), one, 0, parallel=parallel)  # fmt: skip

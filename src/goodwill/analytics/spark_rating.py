@@ -20,7 +20,7 @@ from goodwill.analytics.rating_job import RatingJob, rating_job, window_select
 from goodwill.domain.advice import AdviceRules
 from goodwill.errors import LedgerError
 from goodwill.ledger.folder import MANIFEST
-from goodwill.ledger.rating_usage import RatingUsage, ensure_rating_usage
+from goodwill.ledger.rating_usage import ROW_GROUP, RatingUsage, ensure_rating_usage
 from goodwill.ledger.reader import Ledger, open_ledger
 from goodwill.ledger.spark_views import (
     RATING_CELLS_VIEW,
@@ -30,6 +30,7 @@ from goodwill.ledger.spark_views import (
 from goodwill.settings import Settings
 
 _runs = iter(range(1_000_000_000))
+BATCH_ROWS = "spark.sql.execution.arrow.maxRecordsPerBatch"
 
 
 def _usage(ledger: Ledger) -> RatingUsage:
@@ -79,6 +80,16 @@ def spark_rated(
     rated = rows.mapInArrow(_rate_partition(job), from_arrow_schema(advice_schema(job)))
     name = f"_goodwill_rated_{next(_runs)}"
     rated.createOrReplaceTempView(name)
-    session.sql(f"CACHE TABLE `{name}`")
+    # Arrow batches of a row group, not Spark's default 10,000 rows: the kernel is called
+    # once per batch, and each call pays for its Python around it.
+    before = session.conf.get(BATCH_ROWS, None)
+    session.conf.set(BATCH_ROWS, str(ROW_GROUP))
+    try:
+        session.sql(f"CACHE TABLE `{name}`")
+    finally:
+        if before is None:
+            session.conf.unset(BATCH_ROWS)
+        else:
+            session.conf.set(BATCH_ROWS, before)
     progress(100.0)
     return ledger.con.table(name)

@@ -98,15 +98,18 @@ never edit it: it is the `usage` table laid out for re-rating, rebuilt by every 
 - one row per subscription, sorted by `subscription_id`, with a dense integer `sub_key`
   (0, 1, 2, ...) and the subscription's `customer_id`, `plan_id`, `started_at`,
   `ended_at` and `contract_end`;
-- one BIGINT column `use/<period>/<kind>` per period and kind the usage holds (0 where
-  nothing was recorded) and one BOOLEAN `seen/<period>` per period (any usage recorded);
+- one integer column `use/<period>/<kind>` per period and kind the usage holds (0 where
+  nothing was recorded; INTEGER when every quantity fits in 32 bits, else BIGINT; stored
+  plain and uncompressed, so reading it is a copy) and one BOOLEAN `seen/<period>` per
+  period (any usage recorded);
 - Parquet row groups of 65,536 subscriptions, so a block of subscriptions reads as
-  contiguous column chunks; `rating_usage.json` beside it lists the (period, kind)
-  cells recorded with their largest quantity.
+  contiguous column chunks; `rating_usage.json` beside it holds the layout's version
+  and lists the (period, kind) cells recorded with their largest quantity.
 
-A ledger written by an older goodwill has no such file: the first run that rates builds
-it into the ledger's snapshot (written under a temporary name and renamed), or, when the
-folder is read-only, stops with a message to ingest again. A run resolves the ledger's
+A ledger written by an older goodwill has no such file, or one of an older version: the
+first run that rates builds it into the ledger's snapshot (written under a temporary
+name and renamed). When the folder is read-only, an older version is read as it is, and
+a missing file stops the run with a message to ingest again. A run resolves the ledger's
 snapshot once, so a re-ingest during a run never mixes two snapshots' usage.
 """
 

@@ -6,15 +6,18 @@ in the same snapshot, so it is swapped in (and out) with them in one rename:
 
 ``rating_usage.parquet``: ``sub_key`` (0, 1, 2, ... in subscription id order), the
 subscription's ``subscription_id, customer_id, plan_id, started_at, ended_at,
-contract_end``, then ``use/{period}/{kind}`` (BIGINT, 0 where nothing was recorded) for
-every period and kind the usage holds and ``seen/{period}`` (any usage recorded that
-month). Sorted by ``sub_key``, in row groups of :data:`ROW_GROUP` subscriptions, so a
-block of subscriptions reads as contiguous column chunks. ``rating_usage.json`` beside it
-lists the cells recorded (period, kind, largest quantity): the rating needs no pass over
-the usage to find the kinds in use.
+contract_end``, then ``use/{period}/{kind}`` (INT32 when every quantity fits, else
+BIGINT; 0 where nothing was recorded; plain-encoded and uncompressed, so reading it is a
+copy) for every period and kind the usage holds and ``seen/{period}`` (any usage
+recorded that month). Sorted by ``sub_key``, in row groups of :data:`ROW_GROUP`
+subscriptions, so a block of subscriptions reads as contiguous column chunks.
+``rating_usage.json`` beside it holds the layout's :data:`VERSION` and lists the cells
+recorded (period, kind, largest quantity): the rating needs no pass over the usage to
+find the kinds in use.
 
-A ledger written before this table existed still opens: the table is built on first use
-(into its snapshot, atomically) or, for a ledger held in memory, computed as a view.
+A ledger written before this table existed (or with an older version of it) still
+opens: the table is built on first use (into its snapshot, atomically) or, for a ledger
+held in memory, computed and held beside it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from goodwill.errors import LedgerError
 from goodwill.ledger.folder import MANIFEST
 
@@ -36,6 +43,10 @@ if TYPE_CHECKING:
     from goodwill.ledger.reader import Ledger
 
 FILE = "rating_usage.parquet"
+#: The layout's version, in :data:`CELLS_FILE`: an older one is rebuilt on first use.
+#: 1: BIGINT use columns written by DuckDB; 2: INT32 where they fit, plain and uncompressed.
+VERSION = 2
+INT32_MAX = 2**31 - 1
 #: Subscriptions per Parquet row group: one block of the rating reads one group.
 ROW_GROUP = 65_536
 #: The cells recorded, ``[[period, kind, largest quantity], ...]``, beside the table.
@@ -80,10 +91,6 @@ class RatingUsage:
         return tuple(sorted({k for p, k in self.cells if p in window}))
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -96,54 +103,82 @@ def recorded_cells(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]
     return {(p, k): int(q) for p, k, q in rows}
 
 
-def layout_sql(cells: Mapping[tuple[str, str], int]) -> str:
-    """The SELECT that builds the table from the ``usage`` and ``subscriptions`` views."""
-    periods = sorted({p for p, _ in cells})
-    pivot = [
-        f"sum(quantity) FILTER (WHERE period = {_literal(p)} AND kind = {_literal(k)})::BIGINT"
-        f" AS {_quote(use_column(p, k))}"
-        for p, k in sorted(cells)
-    ]
-    pivot += [f"bool_or(period = {_literal(p)}) AS {_quote(seen_column(p))}" for p in periods]
-    wide = [f"coalesce(u.{_quote(use_column(p, k))}, 0) AS {_quote(use_column(p, k))}"
-            for p, k in sorted(cells)]  # fmt: skip
-    wide += [f"coalesce(u.{_quote(seen_column(p))}, false) AS {_quote(seen_column(p))}"
-             for p in periods]  # fmt: skip
-    subs = ", ".join(f"s.{c}" for c in SUBSCRIPTION_COLUMNS)
-    joined = "subscriptions s"
-    if pivot:
-        # Every usage row lands in one cell: more rows than cells filled means a duplicate.
-        filled = " + ".join(f"(u.{_quote(use_column(p, k))} IS NOT NULL)::BIGINT"
-                            for p, k in sorted(cells))  # fmt: skip
-        check = f"CASE WHEN u._rows > {filled} THEN error({_literal(DUPLICATE)}) END"
-        subs = subs.replace(
-            "s.subscription_id", f"coalesce({check}, s.subscription_id) AS subscription_id", 1
+def use_type(cells: Mapping[tuple[str, str], int]) -> pa.DataType:
+    """The use columns' type: INT32 where every quantity fits (the kernel sums in 64
+    bits), else BIGINT. Quantities are never negative (the contract's minimum is 0)."""
+    return pa.int32() if max(cells.values(), default=0) <= INT32_MAX else pa.int64()
+
+
+def build_layout(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, dict[tuple[str, str], int]]:
+    """The table, from the ``usage`` and ``subscriptions`` views of ``con``, and its cells.
+
+    DuckDB joins each usage row to its subscription's key and its cell's number; numpy
+    scatters the quantities into one column per cell (a row per subscription). Every
+    usage row lands in one cell, so fewer cells filled than rows read means a duplicate.
+    """
+    cells = recorded_cells(con)
+    order = sorted(cells)
+    subs = (
+        con.execute(
+            f"SELECT {', '.join(SUBSCRIPTION_COLUMNS)} FROM subscriptions ORDER BY subscription_id"
         )
-        by_sub = (
-            f"SELECT subscription_id, count(*) AS _rows, {', '.join(pivot)} "
-            "FROM usage GROUP BY subscription_id"
-        )
-        joined = f"subscriptions s LEFT JOIN ({by_sub}) u USING (subscription_id)"
-    return (
-        "SELECT (row_number() OVER (ORDER BY s.subscription_id) - 1)::INTEGER AS sub_key, "
-        f"{subs}{''.join(', ' + c for c in wide)} FROM {joined} ORDER BY s.subscription_id"
+        .arrow()
+        .read_all()
     )
+    n = subs.num_rows
+    dtype = np.dtype(use_type(cells).to_pandas_dtype())
+    use = np.zeros((len(order), n), dtype)
+    filled = np.zeros((len(order), n), np.bool_)
+    if order:
+        values = ", ".join(f"({_literal(p)}, {_literal(k)}, {c})" for c, (p, k) in enumerate(order))
+        reader = con.execute(
+            "WITH keys AS (SELECT subscription_id, (row_number() OVER (ORDER BY subscription_id)"
+            " - 1)::BIGINT AS sub_key FROM subscriptions), "
+            f"cells(period, kind, cell) AS (VALUES {values}) "
+            "SELECT c.cell::BIGINT * "
+            f"{n} + k.sub_key AS at, coalesce(u.quantity, 0) AS quantity FROM usage u "
+            "JOIN keys k USING (subscription_id) JOIN cells c USING (period, kind)"
+        ).to_arrow_reader(1 << 20)
+        flat_use, flat_filled, rows = use.reshape(-1), filled.reshape(-1), 0
+        for batch in reader:
+            at = batch.column(0).to_numpy()
+            flat_use[at] = batch.column(1).to_numpy()
+            flat_filled[at] = True
+            rows += batch.num_rows
+        if int(np.count_nonzero(filled)) != rows:
+            raise LedgerError(DUPLICATE)
+    columns: dict[str, pa.Array] = {"sub_key": pa.array(np.arange(n, dtype=np.int32))}
+    columns |= {c: subs.column(c) for c in SUBSCRIPTION_COLUMNS}
+    columns |= {use_column(p, k): pa.array(use[c]) for c, (p, k) in enumerate(order)}
+    for period in sorted({p for p, _ in order}):
+        rows_of = [c for c, (p, _) in enumerate(order) if p == period]
+        columns[seen_column(period)] = pa.array(filled[rows_of].any(axis=0))
+    return pa.table(columns), cells
 
 
 def write_rating_usage(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
-    """Build the table from ``con``'s ledger views into ``folder``: the cells' list
-    (:data:`CELLS_FILE`) first, then the Parquet file, each written under a temporary
-    name and renamed, so a reader that finds the table finds it whole."""
-    cells = recorded_cells(con)
+    """Build the table from ``con``'s ledger views into ``folder``: the Parquet file
+    first, then the cells' list (:data:`CELLS_FILE`, which names the layout's version),
+    each written under a temporary name and renamed, so a reader that finds the list of
+    this version finds the table whole."""
+    table, cells = build_layout(con)
+    _replace(folder / FILE, lambda staged: write_layout(table, staged))
     _replace(folder / CELLS_FILE, lambda staged: staged.write_text(cells_json(cells)))
-    _replace(
-        folder / FILE,
-        lambda staged: con.execute(
-            f"COPY ({layout_sql(cells)}) TO {_literal(str(staged))} "
-            f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP})"
-        ),
-    )
     return folder / FILE
+
+
+def write_layout(table: pa.Table, path: Path) -> None:
+    """Row groups of :data:`ROW_GROUP`; the use columns plain-encoded and uncompressed,
+    so reading them is a copy (the ids are dictionary-encoded and compressed)."""
+    use = [c for c in table.column_names if c.startswith(("use/", "seen/"))]
+    pq.write_table(
+        table,
+        path,
+        row_group_size=ROW_GROUP,
+        compression={c: ("none" if c in use else "snappy") for c in table.column_names},
+        use_dictionary=[c for c in table.column_names if c not in use],
+        write_statistics=["sub_key"],
+    )
 
 
 def _replace(target: Path, write: Callable[[Path], object]) -> None:
@@ -156,14 +191,24 @@ def _replace(target: Path, write: Callable[[Path], object]) -> None:
 
 
 def cells_json(cells: Mapping[tuple[str, str], int]) -> str:
-    return json.dumps([[p, k, q] for (p, k), q in sorted(cells.items())]) + "\n"
+    listed = [[p, k, q] for (p, k), q in sorted(cells.items())]
+    return json.dumps({"version": VERSION, "cells": listed}) + "\n"
 
 
 def parse_cells(text: str, where: str) -> dict[tuple[str, str], int]:
-    """The cells of a :data:`CELLS_FILE`'s text (``where`` names it in errors)."""
+    """The cells of a :data:`CELLS_FILE`'s text (``where`` names it in errors); a
+    version-1 list, written before the version was recorded, reads too."""
+    return _parse(text, where)[1]
+
+
+def _parse(text: str, where: str) -> tuple[int, dict[tuple[str, str], int]]:
     try:
-        return {(p, k): int(q) for p, k, q in json.loads(text)}
-    except (ValueError, TypeError) as exc:
+        found = json.loads(text)
+        version, listed = (
+            (1, found) if isinstance(found, list) else (found["version"], found["cells"])
+        )
+        return int(version), {(p, k): int(q) for p, k, q in listed}
+    except (ValueError, TypeError, KeyError) as exc:
         raise LedgerError(f"{where} is not a list of usage cells ({exc}); ingest again") from exc
 
 
@@ -172,13 +217,21 @@ def read_cells(folder: Path) -> dict[tuple[str, str], int]:
     return parse_cells(path.read_text(), str(path))
 
 
+def layout_version(folder: Path) -> int | None:
+    """The version of the layout in a snapshot folder (None: it has none)."""
+    path = folder / CELLS_FILE
+    if not (path.exists() and (folder / FILE).exists()):
+        return None
+    return _parse(path.read_text(), str(path))[0]
+
+
 def rating_usage(ledger: Ledger) -> RatingUsage:
     """The ledger's rating-ready usage: its snapshot's file (built now if an older goodwill
     wrote the ledger), or a view over an in-memory ledger's tables."""
     raw = ledger.con.con
-    if not (ledger.path / MANIFEST).exists():  # held in memory: compute it as a view
-        cells = recorded_cells(raw)
-        raw.execute(f"CREATE OR REPLACE TEMP VIEW _rating_usage AS {layout_sql(cells)}")
+    if not (ledger.path / MANIFEST).exists():  # held in memory: computed, held beside it
+        table, cells = build_layout(raw)
+        raw.register("_rating_usage", table)
         return RatingUsage("_rating_usage", None, cells)
     snapshot = ledger.path.resolve()  # one snapshot for the whole run, even if re-ingested
     path = ensure_rating_usage(snapshot, raw)
@@ -189,9 +242,12 @@ def ensure_rating_usage(snapshot: Path, con: duckdb.DuckDBPyConnection) -> Path:
     """The table's file in a ledger snapshot folder, built now if an older goodwill wrote
     the ledger (``con``: a DuckDB connection with the ledger's views)."""
     path = snapshot / FILE
-    if path.exists() and (snapshot / CELLS_FILE).exists():
+    version = layout_version(snapshot)
+    if version == VERSION:
         return path
     if not os.access(snapshot, os.W_OK):
+        if version is not None:  # an older layout reads, only more slowly
+            return path
         raise LedgerError(
             f"{snapshot} has no {FILE} (the ledger was written by an older goodwill) and the "
             "folder is read-only; run `goodwill ingest SOURCE_DIR` again to add it"
