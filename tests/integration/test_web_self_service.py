@@ -72,6 +72,25 @@ def test_switch_plan_records_request_and_tells_billing(web: Web) -> None:
     assert tone_issues(mails[0][1], mails[0][2]) == []
 
 
+def test_the_same_switch_sent_again_records_nothing_twice(web: Web) -> None:
+    """A form sent twice (a double click, a retry after a 503) is one request, one
+    billing message and one email, and both answers show the same job."""
+    sign_in_customer(web)
+    confirm = web.client.get("/me/lines/S1/switch", params={"plan": "P-750"})
+    form = {"csrf_token": csrf_of(confirm.text), "plan": "P-750", "job_id": _job_id(confirm.text)}
+    first = web.client.post("/me/lines/S1/switch", data=form, follow_redirects=False)
+    with session_factory(web.engine)() as session:
+        messages = len(session.scalars(select(Message)).all())
+        actions = len(session.scalars(select(Action)).all())
+    again = web.client.post("/me/lines/S1/switch", data=form, follow_redirects=False)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"] == again.headers["location"]
+    with session_factory(web.engine)() as session:
+        assert len(session.scalars(select(PlanChangeRequest)).all()) == 1
+        assert len(session.scalars(select(Message)).all()) == messages
+        assert len(session.scalars(select(Action)).all()) == actions
+
+
 def test_block_this_sim_asks_first_then_blocks_and_sends_the_replacement_at_once(
     web: Web,
 ) -> None:

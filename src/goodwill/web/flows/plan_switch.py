@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodwill.domain.formatting import format_day
@@ -100,7 +101,14 @@ def request_switch(
     now: datetime,
     job_id: int | None = None,
 ) -> Job:
-    """Record the plan change, tell billing and the customer; the job is done."""
+    """Record the plan change, tell billing and the customer; the job is done.
+
+    The same request again (a resent form, a retry after the store was away) records
+    nothing and returns the job that asked first.
+    """
+    asked = _asked_already(session, customer_id, offer)
+    if asked is not None:
+        return asked
     job = _open_job(session, customer_id, job_id, now=now)
     action = add_action(session, customer_id=customer_id, kind="plan_change", now=now)
     request = PlanChangeRequest(
@@ -132,6 +140,18 @@ def request_switch(
     _confirm(session, ledger, settings, config, customer_id, offer, action.id, request.id)
     add_step(job, "requested", now=now, done=True)
     return job
+
+
+def _asked_already(session: Session, customer_id: str, offer: SwitchOffer) -> Job | None:
+    """The job of a request to move this line to this plan from the same period, if any."""
+    same = select(PlanChangeRequest.job_id).where(
+        PlanChangeRequest.customer_id == customer_id,
+        PlanChangeRequest.subscription_id == offer.subscription_id,
+        PlanChangeRequest.to_plan_id == offer.to_plan_id,
+        PlanChangeRequest.effective_period == offer.effective_period,
+    )
+    found = session.scalar(same.order_by(PlanChangeRequest.id).limit(1))
+    return None if found is None else session.get(Job, found)
 
 
 def _open_job(session: Session, customer_id: str, job_id: int | None, *, now: datetime) -> Job:
