@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from goodwill.errors import LedgerError
-from goodwill.ledger.checks import quote_ident
 from goodwill.ledger.contract import TABLES, Table
 from goodwill.ledger.folder import MANIFEST, table_path
 
@@ -32,27 +32,20 @@ def new_snapshot_dir(data_dir: Path) -> Path:
     return path
 
 
-def write_table(con: duckdb.DuckDBPyConnection, table: Table, snapshot: Path) -> None:
-    """Write ``accepted_<table>`` from ``con`` as Parquet, in source row order (deterministic)."""
-    relation = quote_ident(f"accepted_{table.name}")
+def write_table(accepted: pa.Table, table: Table, snapshot: Path) -> None:
+    """Write the accepted rows (``_row`` and the typed columns, in source row order) as
+    Parquet; a partitioned table gets one folder per value, each in row order."""
     columns = [c for c in table.column_names if c != table.partition_by]
-    select = ", ".join(quote_ident(c) for c in columns)
     where = table_path(snapshot, table)
     if not table.partition_by:
-        pq.write_table(
-            con.execute(f"SELECT {select} FROM {relation} ORDER BY _row").to_arrow_table(), where
-        )
+        pq.write_table(accepted.select(columns), where)
         return
-    part = quote_ident(table.partition_by)
-    values = [
-        r[0] for r in con.execute(f"SELECT DISTINCT {part} FROM {relation} ORDER BY 1").fetchall()
-    ]
+    part = accepted.column(table.partition_by)
+    values = sorted(v for v in pc.unique(part).to_pylist() if v is not None)
     for value in values:
         folder = where / f"{table.partition_by}={value}"
         folder.mkdir(parents=True)
-        rows = con.execute(
-            f"SELECT {select} FROM {relation} WHERE {part} = ? ORDER BY _row", [value]
-        ).to_arrow_table()
+        rows = accepted.filter(pc.equal(part, value)).select(columns)
         pq.write_table(rows, folder / "part-0.parquet")
 
 
