@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import uuid
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,6 +26,8 @@ import pyarrow.parquet as pq
 from goodwill.errors import LedgerError
 from goodwill.ledger.contract import TABLES, Table
 from goodwill.ledger.folder import MANIFEST, table_path
+
+T = TypeVar("T")
 
 
 def new_snapshot_dir(data_dir: Path) -> Path:
@@ -79,3 +84,39 @@ def replace_folder(target: Path, staged: Path) -> None:
     if target.exists():
         shutil.rmtree(target)
     staged.rename(target)
+
+
+def snapshot_of(ledger_path: Path) -> Path | None:
+    """The snapshot folder a ledger path stands for (``<data>/ledger`` resolved), or None
+    for a ledger with no manifest (held in memory, or not written by ingest)."""
+    manifest = ledger_path / MANIFEST
+    return manifest.resolve().parent if manifest.is_file() else None
+
+
+class PerSnapshot:
+    """Values worked out once per ledger snapshot and reused until an ingest swaps in a
+    new one (whose folder is new, so it misses): the catalogue a web request rates
+    against, say. Holds the values of the latest few snapshots; safe across threads."""
+
+    def __init__(self, keep: int = 64) -> None:
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._keep = keep
+
+    def get(self, ledger_path: Path, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, computed once per snapshot of ``ledger_path`` and ``key``; computed
+        every time for a ledger that is not a snapshot."""
+        snapshot = snapshot_of(ledger_path)
+        if snapshot is None:
+            return make()
+        full = (snapshot, key)
+        with self._lock:
+            if full in self._values:
+                self._values.move_to_end(full)
+                return cast(T, self._values[full])
+        value = make()
+        with self._lock:
+            self._values[full] = value
+            while len(self._values) > self._keep:
+                self._values.popitem(last=False)
+        return value
