@@ -11,6 +11,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from goodwill.ledger import validate
 from goodwill.ledger.checks import quote_ident
 from goodwill.ledger.contract import TABLES_BY_NAME, Table
 from goodwill.ledger.sources import ROW, RawTable
@@ -149,3 +150,26 @@ def test_a_duplicate_key_typed_alike_from_different_texts_is_found() -> None:
     assert [r[0] for r in accepted] == [4]
     assert [r[0] for r in reasons] == [2, 3]
     assert "is on rows 2, 3: a key must be unique" in str(reasons[0][3])
+
+
+@settings(max_examples=30, deadline=None)
+@given(usage_rows)
+def test_a_column_checked_in_groups_gives_the_same(rows: list[dict[str, str]]) -> None:
+    # a column too large for one dictionary is checked in groups of chunks, and its
+    # duplicate keys are found over the typed columns instead of integer codes
+    raw = raw_table(USAGE, rows)
+    chunked = pa.Table.from_batches(raw.data.to_batches(max_chunksize=3), raw.data.schema)
+    raw = RawTable(raw.file, chunked, (), ())
+    subscriptions = pa.table({"subscription_id": ["S1", "S2"]})
+    results = []
+    for group_bytes in (1, validate.GROUP_BYTES):
+        con = connection()
+        con.register("accepted_subscriptions", subscriptions)
+        previous, validate.GROUP_BYTES = validate.GROUP_BYTES, group_bytes
+        try:
+            results.append(flagged_checks(con, USAGE, raw))
+        finally:
+            validate.GROUP_BYTES = previous
+    con = connection()
+    con.register("accepted_subscriptions", subscriptions)
+    assert results[0] == results[1] == full_checks(con, USAGE, raw)

@@ -176,6 +176,7 @@ class _CheckedColumn:
     bad: np.ndarray
     codes: np.ndarray | None
     distinct: int  # how many distinct typed values the codes count
+    coded: bool = True  # False: a key column too large to code in one go
 
 
 def _typed_by_value(
@@ -203,28 +204,57 @@ def _cursor(con: duckdb.DuckDBPyConnection, zone: str) -> duckdb.DuckDBPyConnect
 def _check_column(
     cursor: duckdb.DuckDBPyConnection, column: Column, text: pa.ChunkedArray, key: bool
 ) -> _CheckedColumn:
-    encoded = pa.Table.from_arrays(
-        [pc.dictionary_encode(text, null_encoding="encode")], ["c"]
-    ).unify_dictionaries()
-    chunks = encoded.column("c").chunks
-    dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
-    indices = pa.chunked_array([c.indices for c in chunks], pa.int32())
-    values = pa.table({"i": pa.array(np.arange(len(dictionary))), "t": dictionary})
+    groups = _groups(text)
+    parts = [_check_group(cursor, column, group, key) for group in groups]
+    cursor.close()
+    typed = pa.chunked_array([t for t, _, _ in parts], parts[0][0].type)
+    bad = np.concatenate([b for _, b, _ in parts])
+    codes, distinct = None, 0
+    if key and len(parts) == 1:  # texts may type alike (" S1", "S1"): code the typed values
+        codes, distinct = parts[0][2]
+    return _CheckedColumn(typed, bad, codes, distinct, coded=not key or codes is not None)
+
+
+#: Text per group of chunks checked together: one dictionary per group (Arrow's string
+#: offsets are 32-bit, and unifying many chunks' dictionaries is far slower than this).
+GROUP_BYTES = 1 << 30
+
+
+def _groups(text: pa.ChunkedArray) -> list[pa.Array]:
+    groups: list[list[pa.Array]] = [[]]
+    size = 0
+    for chunk in text.chunks:
+        if size and size + chunk.nbytes > GROUP_BYTES:
+            groups.append([])
+            size = 0
+        groups[-1].append(chunk)
+        size += chunk.nbytes
+    return [pa.concat_arrays(g) if g else pa.array([], text.type) for g in groups]
+
+
+def _check_group(
+    cursor: duckdb.DuckDBPyConnection, column: Column, text: pa.Array, key: bool
+) -> tuple[pa.Array, np.ndarray, tuple[np.ndarray | None, int]]:
+    """One group's typed values, problem flags and typed-value codes, each distinct text
+    checked once."""
+    encoded = pc.dictionary_encode(text, null_encoding="encode")
+    values = pa.table({"i": pa.array(np.arange(len(encoded.dictionary))), "t": encoded.dictionary})
     cursor.register("_distinct_values", values)
     checked = cursor.execute(
         f"SELECT {typed_value(column)} AS v, ({problem(column)}) IS NOT NULL AS bad "
         f"FROM (SELECT i, t AS {quote_ident(raw_name(column.name))} FROM _distinct_values) "
         "ORDER BY i"
     ).to_arrow_table()
-    cursor.close()
-    index = indices.to_numpy()
-    bad = checked.column("bad").to_numpy()[index]
-    codes, distinct = None, 0
-    if key:  # different texts may type alike (" S1" and "S1"): code the typed values
-        typed_codes = pc.dictionary_encode(checked.column("v")).combine_chunks()
-        per_value = pc.fill_null(typed_codes.indices, -1).to_numpy().astype(np.int64)
-        codes, distinct = per_value[index], len(typed_codes.dictionary)
-    return _CheckedColumn(pc.take(checked.column("v"), indices), bad, codes, distinct)
+    cursor.unregister("_distinct_values")
+    typed = checked.column("v").combine_chunks()
+    index = encoded.indices.to_numpy()
+    bad = checked.column("bad").combine_chunks().to_numpy(zero_copy_only=False)[index]
+    if not key:
+        return typed.take(encoded.indices), bad, (None, 0)
+    typed_codes = pc.dictionary_encode(typed)
+    per_value = pc.fill_null(typed_codes.indices, -1).to_numpy(zero_copy_only=False)
+    codes = per_value.astype(np.int64)[index]
+    return typed.take(encoded.indices), bad, (codes, len(typed_codes.dictionary))
 
 
 def _bad_values(columns: list[_CheckedColumn]) -> np.ndarray:
@@ -243,6 +273,8 @@ def _duplicate_keys(
 ) -> np.ndarray:
     """The rows whose key, all of it present, is on another row too: found over one
     integer per key, or over the typed columns where the key has too many values for one."""
+    if not all(c.coded for c in columns):
+        return _rows_where(con, _duplicates_sql(table, fast), rows)
     parts = [c for c in columns if c.codes is not None]
     if not parts:
         return np.zeros(len(columns[0].bad) if columns else 0, dtype=bool)
