@@ -289,16 +289,11 @@ def _duplicate_keys(
             return _rows_where(con, _duplicates_sql(table, fast), rows)
         codes = codes * part.distinct + part.codes
         present &= part.codes >= 0
-    keyed = pa.table({"k": np.where(present, codes, -1)})
-    cursor = con.cursor()
-    cursor.register("_keys", keyed)
-    repeated = cursor.execute(
-        "SELECT k FROM _keys WHERE k >= 0 GROUP BY k HAVING count(*) > 1"
-    ).fetchnumpy()["k"]
-    cursor.close()
+    ordered = np.sort(codes[present])  # a key on two rows sits next to itself
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
     if not len(repeated):
         return np.zeros(len(codes), dtype=bool)
-    return np.isin(keyed.column("k").to_numpy(), np.asarray(repeated, dtype=np.int64))
+    return present & np.isin(codes, repeated)
 
 
 def _rows_where(con: duckdb.DuckDBPyConnection, sql: str, rows: pa.ChunkedArray) -> np.ndarray:
