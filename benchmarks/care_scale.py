@@ -123,7 +123,13 @@ def run(args: argparse.Namespace, work: Path) -> Table:
     )
     table.row("sample operator (CSV)", seconds, f"{summary.total_rows:,} rows")
     settings = Settings(data_dir=work / "data")
-    report, seconds = timed(lambda: ingest(work / "sample", settings))
+    marks: dict[str, float] = {}
+
+    def mark(step: str) -> None:  # when each step of ingest began
+        marks.setdefault(step, time.perf_counter())
+
+    report, seconds = timed(lambda: ingest(work / "sample", settings, mark))
+    ended = time.perf_counter()
     ledger = open_ledger(settings.ledger_dir)
     table.floor = scan_floor(ledger)
     usage_rows = ledger.table("usage").count().execute()
@@ -133,6 +139,10 @@ def run(args: argparse.Namespace, work: Path) -> Table:
         seconds,
         f"{sum(t.accepted for t in report.tables):,} rows accepted",
     )
+    layout = ended - marks.get("laying out usage for rating", ended)
+    checks = marks.get("laying out usage for rating", ended) - min(marks.values(), default=ended)
+    table.row("  of it: checks and Parquet", checks, "every table, up to the rating layout")
+    table.row("  of it: the rating layout", layout, "rating_usage.parquet (ledger/rating_usage.py)")
     card, seconds = timed(lambda: build_scorecard(ledger, ASOF, settings, None, True))
     table.row("scorecard (with re-rating)", seconds, f"{len(card.perspectives)} perspectives")
     sqlite_report, sqlite_seconds = care_run(settings)

@@ -16,7 +16,12 @@ from goodwill.analytics.engine import is_spark
 from goodwill.analytics.rating_job import rating_job, window_select
 from goodwill.ledger.rating_usage import rating_usage
 from goodwill.ledger.reader import Ledger
+from goodwill.ledger.snapshot import PerSnapshot
 from goodwill.settings import Settings
+
+#: The catalogue laid out for rating, once per snapshot and day: each request reads only
+#: its customer's rows.
+_JOBS = PerSnapshot(keep=8)
 
 
 def customer_advice(
@@ -30,7 +35,12 @@ def customer_advice(
         advice = plan_advice(ledger, asof, settings)
         return list(advice.filter(advice.customer_id == customer_id).to_pyarrow().to_pylist())
     usage = rating_usage(ledger)
-    job = rating_job(ledger, usage, asof, settings.lookback_months, advice_rules(settings))
+    rules = advice_rules(settings)
+    job = _JOBS.get(
+        ledger.path,
+        (asof, settings.lookback_months, rules),
+        lambda: rating_job(ledger, usage, asof, settings.lookback_months, rules),
+    )
     query = f"SELECT * FROM ({window_select(job, usage.relation)}) WHERE customer_id = $1"
     table = ledger.con.con.execute(query, [customer_id]).to_arrow_table()
     if table.num_rows == 0:

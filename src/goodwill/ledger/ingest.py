@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from goodwill.errors import IngestError, MissingTableError, TooManyBadRowsError
 from goodwill.ledger.checks import quote_ident
@@ -109,7 +110,8 @@ def ingest(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    reports = tuple(_ingest_table(con, t, sources[t.name], progress) for t in TABLES)
+    checked = {t.name: _ingest_table(con, t, sources[t.name], progress) for t in TABLES}
+    reports = tuple(report for report, _ in checked.values())
     staged_quarantine = settings.data_dir / ".quarantine-staged"
     if staged_quarantine.exists():
         shutil.rmtree(staged_quarantine)
@@ -121,8 +123,9 @@ def ingest(
     snapshot = new_snapshot_dir(settings.data_dir)
     try:
         for table in TABLES:
-            if sources[table.name] is not None:
-                write_table(con, table, snapshot)
+            accepted = checked[table.name][1]
+            if accepted is not None:
+                write_table(accepted, table, snapshot)
         write_manifest(
             snapshot,
             source_dir,
@@ -150,14 +153,15 @@ def _require_tables(source_dir: Path, sources: dict[str, Path | None]) -> None:
 
 def _ingest_table(
     con: duckdb.DuckDBPyConnection, table: Table, path: Path | None, progress: Progress | None
-) -> TableReport:
+) -> tuple[TableReport, pa.Table | None]:
+    """What ingest did with one table, and its accepted rows (None: no file)."""
     if path is None:
-        return TableReport(table.name, None, 0, 0, 0)
+        return TableReport(table.name, None, 0, 0, 0), None
     if progress:
         progress(f"checking {path.name}")
     raw = read_source(path, table)
     checked: CheckedTable = check_table(con, table, raw)
-    return TableReport(
+    report = TableReport(
         table=table.name,
         file=path.name,
         rows_read=checked.rows_read,
@@ -168,6 +172,7 @@ def _ingest_table(
         missing_columns=raw.missing_columns,
         zoneless=zoneless_times(table, raw),
     )
+    return report, checked.accepted_rows
 
 
 def _write_quarantine(

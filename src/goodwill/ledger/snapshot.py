@@ -11,18 +11,23 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import uuid
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
-import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from goodwill.errors import LedgerError
-from goodwill.ledger.checks import quote_ident
 from goodwill.ledger.contract import TABLES, Table
 from goodwill.ledger.folder import MANIFEST, table_path
+
+T = TypeVar("T")
 
 
 def new_snapshot_dir(data_dir: Path) -> Path:
@@ -32,27 +37,20 @@ def new_snapshot_dir(data_dir: Path) -> Path:
     return path
 
 
-def write_table(con: duckdb.DuckDBPyConnection, table: Table, snapshot: Path) -> None:
-    """Write ``accepted_<table>`` from ``con`` as Parquet, in source row order (deterministic)."""
-    relation = quote_ident(f"accepted_{table.name}")
+def write_table(accepted: pa.Table, table: Table, snapshot: Path) -> None:
+    """Write the accepted rows (``_row`` and the typed columns, in source row order) as
+    Parquet; a partitioned table gets one folder per value, each in row order."""
     columns = [c for c in table.column_names if c != table.partition_by]
-    select = ", ".join(quote_ident(c) for c in columns)
     where = table_path(snapshot, table)
     if not table.partition_by:
-        pq.write_table(
-            con.execute(f"SELECT {select} FROM {relation} ORDER BY _row").to_arrow_table(), where
-        )
+        pq.write_table(accepted.select(columns), where)
         return
-    part = quote_ident(table.partition_by)
-    values = [
-        r[0] for r in con.execute(f"SELECT DISTINCT {part} FROM {relation} ORDER BY 1").fetchall()
-    ]
+    part = accepted.column(table.partition_by)
+    values = sorted(v for v in pc.unique(part).to_pylist() if v is not None)
     for value in values:
         folder = where / f"{table.partition_by}={value}"
         folder.mkdir(parents=True)
-        rows = con.execute(
-            f"SELECT {select} FROM {relation} WHERE {part} = ? ORDER BY _row", [value]
-        ).to_arrow_table()
+        rows = accepted.filter(pc.equal(part, value)).select(columns)
         pq.write_table(rows, folder / "part-0.parquet")
 
 
@@ -86,3 +84,39 @@ def replace_folder(target: Path, staged: Path) -> None:
     if target.exists():
         shutil.rmtree(target)
     staged.rename(target)
+
+
+def snapshot_of(ledger_path: Path) -> Path | None:
+    """The snapshot folder a ledger path stands for (``<data>/ledger`` resolved), or None
+    for a ledger with no manifest (held in memory, or not written by ingest)."""
+    manifest = ledger_path / MANIFEST
+    return manifest.resolve().parent if manifest.is_file() else None
+
+
+class PerSnapshot:
+    """Values worked out once per ledger snapshot and reused until an ingest swaps in a
+    new one (whose folder is new, so it misses): the catalogue a web request rates
+    against, say. Holds the values of the latest few snapshots; safe across threads."""
+
+    def __init__(self, keep: int = 64) -> None:
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._keep = keep
+
+    def get(self, ledger_path: Path, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, computed once per snapshot of ``ledger_path`` and ``key``; computed
+        every time for a ledger that is not a snapshot."""
+        snapshot = snapshot_of(ledger_path)
+        if snapshot is None:
+            return make()
+        full = (snapshot, key)
+        with self._lock:
+            if full in self._values:
+                self._values.move_to_end(full)
+                return cast(T, self._values[full])
+        value = make()
+        with self._lock:
+            self._values[full] = value
+            while len(self._values) > self._keep:
+                self._values.popitem(last=False)
+        return value

@@ -117,7 +117,9 @@ def _read_csv(path: Path, table: Table) -> RawTable:
     if n_invalid:
         problems = _misshapen_rows(path, raw, header)
     total = data.num_rows + len(problems)
-    numbers = np.setdiff1d(np.arange(2, total + 2, dtype=np.int64), [p.row for p in problems])
+    numbers = np.arange(2, total + 2, dtype=np.int64)
+    if problems:  # the rows read are all but the misshapen ones
+        numbers = np.setdiff1d(numbers, [p.row for p in problems])
     data = data.append_column(ROW, pa.array(numbers))
     if data.schema.field(0).type == pa.binary():
         data, bad_text = _split_bad_utf8(data)

@@ -16,6 +16,7 @@ from goodwill.domain.formatting import format_money
 from goodwill.domain.plan_words import allowance_words, why_words
 from goodwill.domain.rating import Allowance, MonthCost, Plan, kind_terms, rate_month
 from goodwill.ledger.reader import Ledger
+from goodwill.ledger.snapshot import PerSnapshot
 from goodwill.web.views.chart import BarChart, bar_chart
 from goodwill.web.views.words import kind_name, month_words, quantity_words
 
@@ -41,7 +42,16 @@ class LineCost(BaseModel):
 
 
 def plan_terms(ledger: Ledger, plan_id: str) -> tuple[Plan, dict[str, Decimal]] | None:
-    """The plan as the reference rating takes it, with its currency's default rates."""
+    """The plan as the reference rating takes it, with its currency's default rates (read
+    once per ledger snapshot)."""
+    terms = _TERMS.get(ledger.path, plan_id, lambda: _read_plan_terms(ledger, plan_id))
+    return None if terms is None else (terms[0], dict(terms[1]))
+
+
+_TERMS = PerSnapshot(keep=256)
+
+
+def _read_plan_terms(ledger: Ledger, plan_id: str) -> tuple[Plan, dict[str, Decimal]] | None:
     p = ledger.table("plans")
     found = all_rows(p.filter(p.plan_id == plan_id).limit(1))
     if not found:

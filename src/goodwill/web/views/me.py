@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from goodwill.channels.render import describe_usage
 from goodwill.domain.formatting import format_day, format_money
 from goodwill.ledger.reader import Ledger
+from goodwill.ledger.snapshot import PerSnapshot
 from goodwill.settings import Settings
 from goodwill.store.models import Agent, CaseOwner, PlanChangeRequest, SimBlock
 from goodwill.web import ledger_reads
@@ -72,6 +73,10 @@ class MyPlanView(BaseModel):
     owners: list[OwnerView]
 
 
+#: The names of the plans on sale, read once per ledger snapshot.
+_PLAN_NAMES: PerSnapshot = PerSnapshot(keep=4)
+
+
 def my_plan(
     session: Session, ledger: Ledger, settings: Settings, customer_id: str, today: date
 ) -> MyPlanView:
@@ -85,7 +90,11 @@ def my_plan(
         a["subscription_id"]: a for a in ledger_reads.advice(ledger, today, settings, customer_id)
     }
     blocks = _blocks(session, customer_id)
-    names = {p["plan_id"]: p["name"] for p in ledger_reads.plans_on_sale(ledger)}
+    names = _PLAN_NAMES.get(
+        ledger.path,
+        "on sale",
+        lambda: {p["plan_id"]: p["name"] for p in ledger_reads.plans_on_sale(ledger)},
+    )
     pending = _pending_switches(session, customer_id, names)
     lines = [
         _line(ledger, s, usage.get(s["subscription_id"], []), advice.get(s["subscription_id"]))

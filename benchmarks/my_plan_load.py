@@ -1,0 +1,182 @@
+"""Benchmark: the my-plan page under 50 signed-in customers at once, on loopback.
+
+    .venv/bin/python benchmarks/my_plan_load.py
+    .venv/bin/python benchmarks/my_plan_load.py --customers 20000 --concurrent 50 --requests 20
+
+Makes the demo-sized sample operator (``goodwill demo``'s 20,000 customers by default),
+ingests it, and starts ``goodwill serve`` on a free loopback port with the store on SQLite.
+``--concurrent`` customers with active lines sign in through their one-time links (the
+link is issued in the store, as ``/signin`` would, and used by its button), then each
+asks for its my-plan page (``GET /me``, the HTML a customer sees) once to warm up and
+``--requests`` times more, all customers at once. The number of requests is bounded:
+concurrent x requests. Reported: p50, p99 and max of the timed requests, requests per
+second, every answer that is not a 200 (must be 0), and the load average before and
+after, since the client and the server share the machine's cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import httpx
+import numpy as np
+
+from goodwill.ledger.ingest import ingest
+from goodwill.sample import write_sample
+from goodwill.settings import Settings
+from goodwill.store import make_engine, session_factory, store_url_for, upgrade
+from goodwill.store.signin import issue_login_token
+from goodwill.web.security import new_link_token
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def active_customers(settings: Settings, n: int) -> list[str]:
+    """The first ``n`` customers (by id) with a line still active."""
+    subs = settings.ledger_dir / "subscriptions.parquet"
+    rows = duckdb.sql(
+        f"SELECT DISTINCT customer_id FROM '{subs}' WHERE ended_at IS NULL ORDER BY 1 LIMIT {n}"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def issue_links(settings: Settings, customers: list[str]) -> dict[str, str]:
+    """A one-time sign-in token per customer, stored as ``/signin`` stores one."""
+    engine = make_engine(store_url_for(settings))
+    upgrade(engine)
+    tokens = {}
+    with session_factory(engine)() as session, session.begin():
+        for customer in customers:
+            token, digest = new_link_token()
+            now = datetime.now(UTC)
+            issue_login_token(session, customer, digest, now=now, valid_for=timedelta(hours=1))
+            tokens[customer] = token
+    engine.dispose()
+    return tokens
+
+
+def serve(data: Path, port: int) -> subprocess.Popen[bytes]:
+    goodwill = Path(sys.executable).with_name("goodwill")
+    server = subprocess.Popen(
+        [str(goodwill), "serve", "--port", str(port), "--data", str(data)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"goodwill serve stopped: {server.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/signin", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("goodwill serve did not answer within 120 s")
+
+
+async def sign_in(base: str, token: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=base, timeout=60)
+    confirm = await client.get(f"/signin/{token}")
+    found = CSRF.search(confirm.text)
+    if confirm.status_code != 200 or not found:
+        raise SystemExit(f"/signin/<token> answered {confirm.status_code}")
+    done = await client.post(f"/signin/{token}", data={"csrf_token": found.group(1)})
+    if done.status_code != 303:
+        raise SystemExit(f"signing in answered {done.status_code}: {done.text[:300]}")
+    return client
+
+
+async def load(
+    base: str, tokens: list[str], path: str, requests: int
+) -> tuple[list[float], int, float]:
+    """Latencies of the timed requests, answers not 200, and seconds the timed part took."""
+    clients = [await sign_in(base, t) for t in tokens]
+    bad = 0
+    marks: list[float] = []
+
+    async def customer(client: httpx.AsyncClient) -> list[float]:
+        nonlocal bad
+        seconds = []
+        for i in range(requests + 1):
+            started = time.perf_counter()
+            answer = await client.get(path)
+            if i:  # the first is the warm-up
+                seconds.append(time.perf_counter() - started)
+            else:
+                marks.append(time.perf_counter())
+            bad += answer.status_code != 200
+        return seconds
+
+    try:
+        timed = await asyncio.gather(*(customer(c) for c in clients))
+        finished = time.perf_counter()
+    finally:
+        for c in clients:
+            await c.aclose()
+    return [s for per in timed for s in per], bad, finished - max(marks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=20_000, help="size of the sample")
+    parser.add_argument("--concurrent", type=int, default=50, help="customers at once")
+    parser.add_argument("--requests", type=int, default=20, help="timed requests each")
+    parser.add_argument("--path", default="/me", help="the page each customer asks for")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="goodwill-my-plan-") as tmp:
+        run(args, args.keep or Path(tmp))
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
+    settings = Settings(data_dir=work / "data")
+    if not (settings.ledger_dir / "subscriptions.parquet").exists():
+        today = date.today()
+        write_sample(work / "sample", customers=args.customers, months=12, seed=7, asof=today)
+        ingest(work / "sample", settings)
+    customers = active_customers(settings, args.concurrent)
+    tokens = issue_links(settings, customers)
+    port = free_port()
+    server = serve(settings.data_dir, port)
+    try:
+        before = os.getloadavg()
+        seconds, bad, wall = asyncio.run(
+            load(f"http://127.0.0.1:{port}", list(tokens.values()), args.path, args.requests)
+        )
+        after = os.getloadavg()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ms = np.array(seconds) * 1000
+    print(
+        f"GET {args.path}: {len(ms):,} timed requests from {len(customers)} signed-in customers "
+        f"at once ({args.customers:,}-customer sample)\n"
+        f"p50 {np.percentile(ms, 50):.1f} ms, p99 {np.percentile(ms, 99):.1f} ms, "
+        f"max {ms.max():.1f} ms; about {len(ms) / wall:.1f} requests/s (from the last "
+        f"warm-up's end); answers not 200: {bad}\n"
+        f"load average {before[0]:.2f} before, {after[0]:.2f} after"
+    )
+    if bad:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
