@@ -103,3 +103,19 @@ def test_a_ledger_in_memory_is_fitted_each_time(data: Path) -> None:
     assert cache.snapshot_of(ledger) is None
     assert cache.cached_report(ledger, ASOF, 12).reason is not None
     assert not cache._MEMORY
+
+
+def test_the_scorecard_reads_the_themes_of_the_settings_pins_file(
+    data: Path, tmp_path: Path
+) -> None:
+    """The scorecard's top themes are the desk's: one fit, with the operator's pins."""
+    from goodwill.analytics.scorecard import build_scorecard
+
+    pins = tmp_path / "pins.toml"
+    pins.write_text('[themes]\n"Slow data" = ["slow data"]\n')
+    settings = Settings(data_dir=data, themes_pins_file=pins)
+    build_scorecard(_ledger(data), ASOF, settings, with_advice=False)
+    [kept] = _kept(data)
+    assert "-pins-none" not in kept.name
+    assert cache.cached_report(_ledger(data), ASOF, 12, pins) is not None
+    assert _kept(data) == [kept]

@@ -16,7 +16,7 @@ from goodwill.domain.periods import period_of
 from goodwill.domain.policy import CustomerFacts
 from goodwill.ledger.reader import Ledger
 from goodwill.settings import Settings
-from goodwill.store import contacts_since, ensure_experiment, set_budget, spent
+from goodwill.store import contacts_since, ensure_budget, ensure_experiment, spent
 from goodwill.store.models import Budget
 
 
@@ -76,7 +76,8 @@ def budgets_left(
     period = period_of(today)
     left = {}
     for kind, limit in sorted(settings.monthly_budgets_minor.items()):
-        budget = session.get(Budget, (kind, period)) or set_budget(
+        # Two care runs (or a run and a desk) may make the month's budget at once.
+        budget = session.get(Budget, (kind, period)) or ensure_budget(
             session, kind, period, limit, currency
         )
         left[kind] = BudgetLeft(

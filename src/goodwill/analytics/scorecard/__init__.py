@@ -53,7 +53,7 @@ def build_scorecard(
 
         advice = rated_advice(ledger, asof, settings)
     currency = _currency(ledger)
-    customer = customer_perspective(ledger, window, advice)
+    customer = customer_perspective(ledger, window, advice, settings.themes_pins_file)
     perspectives = (
         customer,
         financial_perspective(ledger, window, store, customer.curves[0]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import ibis
 
 from goodwill.analytics.scorecard.figures import Figure, Perspective
@@ -152,8 +154,11 @@ def fair_price_figure(advice: ibis.Table | None) -> Figure:
     )
 
 
-def customer_perspective(ledger: Ledger, window: Window, advice: ibis.Table | None) -> Perspective:
-    """Every customer figure, the retention curves, and a reading of them."""
+def customer_perspective(
+    ledger: Ledger, window: Window, advice: ibis.Table | None, pins_file: Path | None = None
+) -> Perspective:
+    """Every customer figure, the retention curves, and a reading of them; the top themes
+    are those of the desk and ``goodwill themes`` (the same pins, the same kept fit)."""
     from goodwill.analytics.themes.scorecard import theme_figures  # themes import the window
 
     customers, feedback = ledger.table("customers"), ledger.table("feedback")
@@ -167,7 +172,7 @@ def customer_perspective(ledger: Ledger, window: Window, advice: ibis.Table | No
         csat_figure(feedback, window),
         *complaint_figures(ledger, window),
         fair_price_figure(advice),
-        *theme_figures(ledger, window),
+        *theme_figures(ledger, window, pins_file=pins_file),
     ]
     recent = [cohorts[c] for c in sorted(cohorts)[-24:-12]]
     return Perspective("customer", tuple(figures), "", curves=(overall, *recent))
