@@ -65,6 +65,7 @@ class BudgetOutcome:
     timings: Timings
     taken: int  # gives answered 200 (given, or waiting for a lead)
     refused_for_budget: int  # gives or approvals answered "the budget has only … left"
+    refused_at_give: int  # of them, gives (within the allowance, after the budget ran low)
     approvals: Counter[str]  # approve answers: given, not waiting (the other lead won), budget
     gestures: Counter[str]  # rows by status
     allowance_over: dict[str, int]  # agent email -> pence over their allowance (must be none)
@@ -162,6 +163,7 @@ def run_budget_load(setup: BudgetSetup) -> BudgetOutcome:
                         tally["taken"] += 1
                     elif answer is not None and "budget" in answer.text:  # type: ignore[attr-defined]
                         tally["budget"] += 1
+                        tally["give budget"] += 1
                     elif answer is not None:
                         timings.errors.append(f"POST give: {answer.text[:200]}")  # type: ignore[attr-defined]
 
@@ -283,6 +285,7 @@ def _budget_outcome(
         timings=timings,
         taken=tally["taken"],
         refused_for_budget=tally["budget"],
+        refused_at_give=tally["give budget"],
         approvals=Counter(
             {k.removeprefix("approve "): n for k, n in tally.items() if k.startswith("approve ")}
         ),
