@@ -91,6 +91,23 @@ def test_the_same_switch_sent_again_records_nothing_twice(web: Web) -> None:
         assert len(session.scalars(select(Action)).all()) == actions
 
 
+def test_a_block_sent_again_through_the_api_answers_with_the_same_block(web: Web) -> None:
+    """A client that sends the block again (a retry after a 503 whose commit had already
+    reached the store, or a timeout) gets the first block back, and nothing twice."""
+    sign_in_customer(web)
+    api = {"X-CSRF-Token": web.client.get("/api/session").json()["csrf_token"]}
+    first = web.client.post("/api/me/lines/S2/block", headers=api)
+    again = web.client.post("/api/me/lines/S2/block", headers=api)
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    with session_factory(web.engine)() as session:
+        assert len(session.scalars(select(SimBlock)).all()) == 1
+        assert session.scalars(select(Action.kind)).all().count("sim_block") == 1
+        hooks = session.scalars(select(Message).where(Message.channel == "webhook")).all()
+        assert [m.subject for m in hooks] == ["sim_block"]
+    assert web.client.post("/api/me/lines/S9/block", headers=api).status_code == 404
+
+
 def test_block_this_sim_asks_first_then_blocks_and_sends_the_replacement_at_once(
     web: Web,
 ) -> None:

@@ -42,10 +42,7 @@ def block_sim(
     """Block the SIM of one of the customer's active lines; NotFound if it is not theirs,
     BadInput if it is blocked already (a second click blocks nothing twice)."""
     sub = _active_line(ledger, customer_id, subscription_id)
-    already = select(SimBlock.id).where(
-        SimBlock.customer_id == customer_id, SimBlock.subscription_id == subscription_id
-    )
-    if session.scalar(already.limit(1)) is not None:
+    if block_of_line(session, customer_id, subscription_id) is not None:
         raise BadInput("This SIM is already blocked, so nobody else can use it. You're safe.")
     job = start_job(session, customer_id, JOB_KIND, now=now)
     action = add_action(session, customer_id=customer_id, kind="sim_block", now=now)
@@ -69,6 +66,14 @@ def block_sim(
     )
     add_step(job, "blocked", now=now)
     return block
+
+
+def block_of_line(session: Session, customer_id: str, subscription_id: str) -> SimBlock | None:
+    """The block already on one of the customer's lines, if there is one."""
+    query = select(SimBlock).where(
+        SimBlock.customer_id == customer_id, SimBlock.subscription_id == subscription_id
+    )
+    return session.scalar(query.order_by(SimBlock.id).limit(1))
 
 
 def block_of(session: Session, customer_id: str, block_id: int) -> SimBlock | None:

@@ -76,7 +76,11 @@ def block(
     customer: CurrentCustomer,
     subscription_id: str,
 ) -> jobs.BlockView:
-    """Block a lost or stolen SIM at once."""
+    """Block a lost or stolen SIM at once. Blocking it again answers with the same block,
+    so a client may safely send this again after a 503 or a timeout."""
+    before = lost_sim.block_of_line(session, customer, subscription_id)
+    if before is not None:
+        return jobs.block_view(session, customer, before.id)
     done = lost_sim.block_sim(
         session, ledger, state.config, customer, subscription_id, now=state.clock()
     )
