@@ -181,7 +181,7 @@ def _expected_moment(catalogue: Catalogue, plan: Plan, months: list, settings: S
             {"plan_id": p.plan_id, "name": p.name, "monthly_cost_minor": c, "sim_only": p.sim_only}
             for _, p, c in listed
         ]
-    best = min((t["monthly_cost_minor"] for t in tariffs), default=price)
+    best = min((t["monthly_cost_minor"] for t in tariffs), default=current_cost)
     evidence = {
         "current_plan_id": plan.plan_id,
         "current_plan_name": plan.name,
@@ -192,7 +192,7 @@ def _expected_moment(catalogue: Catalogue, plan: Plan, months: list, settings: S
         "best_tariffs": tariffs or None,
     }
     return {
-        "value": 12 * max(price - best, 0),
+        "value": 12 * max(current_cost - best, 0),  # against what this use cost
         "current_cost": current_cost,
         "evidence": evidence,
     }

@@ -91,7 +91,11 @@ def _notice_evidence(rows: ibis.Table) -> dict[str, ir.Value]:
 
 
 def _saving_a_year(rows: ibis.Table) -> ir.IntegerValue:
-    current = rows.monthly_fee_minor + rows.device_fee_minor
+    """Twelve months of what the best tariff saves against what this use has cost on the
+    current plan (the figure the notice itself quotes), not against its list price: a
+    customer paying for minutes over the allowance saves more than the fees differ."""
+    price = rows.monthly_fee_minor + rows.device_fee_minor
+    current = rows.rated_monthly_cost_minor.coalesce(price)
     return 12 * ibis.greatest(current - rows.best_price_minor.coalesce(current), 0)
 
 
@@ -103,8 +107,8 @@ def end_of_contract(
     Evidence: end date, current plan, its price and what this use has cost on it, the
     price after the end date (the ledger has no separate out-of-contract price: the
     plan's fee and any device fee go on), the notice period and the best tariffs for this
-    customer's use. Value: the yearly
-    saving of the best tariff; cost: none (a notice the rules require).
+    customer's use. Value: the yearly saving of the best tariff against what this use
+    cost; cost: none (a notice the rules require).
     """
     subs = subscription_plans(ledger, asof, load_catalogue(ledger))
     first, last = asof + timedelta(days=NOTICE_DAYS_MIN), asof + timedelta(days=NOTICE_DAYS_MAX)

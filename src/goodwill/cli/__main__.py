@@ -1,0 +1,5 @@
+"""``python -m goodwill.cli``: the same as the ``goodwill`` command."""
+
+from goodwill.cli import main
+
+main()
