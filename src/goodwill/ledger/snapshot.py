@@ -15,10 +15,12 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -39,19 +41,36 @@ def new_snapshot_dir(data_dir: Path) -> Path:
 
 def write_table(accepted: pa.Table, table: Table, snapshot: Path) -> None:
     """Write the accepted rows (``_row`` and the typed columns, in source row order) as
-    Parquet; a partitioned table gets one folder per value, each in row order."""
+    Parquet; a partitioned table gets one folder per value, each in row order.
+
+    A partitioned table is split in one pass: a stable sort by the partition value keeps
+    each value's rows in row order, and each value's rows are then one slice; the
+    partitions' files are written side by side on the cores."""
     columns = [c for c in table.column_names if c != table.partition_by]
     where = table_path(snapshot, table)
     if not table.partition_by:
         pq.write_table(accepted.select(columns), where)
         return
-    part = accepted.column(table.partition_by)
-    values = sorted(v for v in pc.unique(part).to_pylist() if v is not None)
-    for value in values:
+    encoded = pc.dictionary_encode(accepted.column(table.partition_by).combine_chunks())
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    order = np.argsort(codes, kind="stable")
+    ordered = accepted.select(columns).take(pa.array(order))
+    starts = np.searchsorted(codes[order], np.arange(len(encoded.dictionary)), side="left")
+    ends = np.searchsorted(codes[order], np.arange(len(encoded.dictionary)), side="right")
+    parts = sorted(
+        (value, int(start), int(end))
+        for value, start, end in zip(encoded.dictionary.to_pylist(), starts, ends, strict=True)
+        if value is not None
+    )
+
+    def write(part: tuple[object, int, int]) -> None:
+        value, start, end = part
         folder = where / f"{table.partition_by}={value}"
         folder.mkdir(parents=True)
-        rows = accepted.filter(pc.equal(part, value)).select(columns)
-        pq.write_table(rows, folder / "part-0.parquet")
+        pq.write_table(ordered.slice(start, end - start), folder / "part-0.parquet")
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(parts), os.cpu_count() or 1))) as pool:
+        list(pool.map(write, parts))
 
 
 def write_manifest(
