@@ -7,7 +7,7 @@
 Each script times goodwill next to its baselines in the same run (for the advice: a
 hand-written DuckDB SQL query, polars, pandas and goodwill on Spark local, at 100k
 subscriptions, or up to 1M and Spark at 10M too with --full; the scan floor for everything; SQLite next
-to PostgreSQL for the care run).
+to PostgreSQL for the care run), then the desk's and the customer's pages on the demo data.
 The tables go to ``benchmarks/results/RESULTS.md``, and the README's performance section
 between its ``benchmarks`` markers is replaced by the same text.
 """
@@ -15,6 +15,7 @@ between its ``benchmarks`` markers is replaced by the same text.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -24,6 +25,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 RESULTS = HERE / "results" / "RESULTS.md"
+DAYS = HERE / "results" / "measured_on.json"  # the day each script's table was measured
 README = HERE.parent / "README.md"
 BEGIN, END = "<!-- benchmarks:begin -->", "<!-- benchmarks:end -->"
 
@@ -49,14 +51,23 @@ def workloads(full: bool) -> list[tuple[str, list[str]]]:
             ["care_scale.py", "--customers", customers],
         ),
         ("Themes in 1,000,000 feedback texts", ["themes_scale.py", "--texts", "1000000"]),
+        (
+            "The care desk's pages on the demo data (target: p99 under 200 ms)",
+            ["desk_pages.py", "--demo-customers", "20000", "--requests", "100"],
+        ),
+        (
+            "The my-plan page, 50 signed-in customers at once (target: p99 at most 50 ms)",
+            ["my_plan_load.py", "--customers", "20000", "--concurrent", "50", "--requests", "20"],
+        ),
     ]
 
 
-def report(sections: list[tuple[str, list[str], str]]) -> str:
+def report(sections: list[tuple[str, list[str], str, str]]) -> str:
     cpu = f"{platform.machine()}, {os.cpu_count()} cores"
-    parts = [f"Measured {date.today()} on {cpu}; `make bench` (or `--full`) writes this.\n"]
-    for title, args, table in sections:
-        parts.append(f"**{title}** — `python benchmarks/{' '.join(args)}`\n\n{table}")
+    parts = [f"Measured on {cpu}, each table on the day it names; `make bench` (or `--full`) "
+             "writes this.\n"]  # fmt: skip
+    for title, args, table, day in sections:
+        parts.append(f"**{title}** ({day}) — `python benchmarks/{' '.join(args)}`\n\n{table}")
     return "\n".join(parts)
 
 
@@ -72,19 +83,32 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="10M subscriptions, 1M customers")
     parser.add_argument(
+        "--only",
+        action="append",
+        metavar="SCRIPT",
+        help="run only this script (e.g. desk_pages.py; may be repeated); the others' last "
+        "tables are reused",
+    )
+    parser.add_argument(
         "--report-only",
         action="store_true",
         help="run nothing: write the report from the tables the scripts last wrote",
     )
     args = parser.parse_args()
     sections = []
+    days = json.loads(DAYS.read_text(encoding="utf-8")) if DAYS.exists() else {}
     for title, script in workloads(args.full):
         out = HERE / "results" / f"{Path(script[0]).stem}.md"
         print(f"\n## {title}: python benchmarks/{' '.join(script)}\n", flush=True)
         command = [sys.executable, str(HERE / script[0]), *script[1:], "--markdown", str(out)]
-        if not args.report_only and subprocess.call(command, cwd=HERE) != 0:
+        runs = not args.report_only and (not args.only or script[0] in args.only)
+        if runs and subprocess.call(command, cwd=HERE) != 0:
             return 1
-        sections.append((title, script, out.read_text(encoding="utf-8")))
+        if runs:
+            days[script[0]] = str(date.today())
+            DAYS.write_text(json.dumps(days, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        day = days.get(script[0], "day not recorded")
+        sections.append((title, script, out.read_text(encoding="utf-8"), day))
     text = report(sections)
     RESULTS.write_text(text, encoding="utf-8")
     include_in_readme(text)
