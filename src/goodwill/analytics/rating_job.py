@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from goodwill.analytics.catalogue import load_catalogue
 from goodwill.analytics.monthly_use import start_of_day_after
 from goodwill.analytics.plan_arrays import PlanArrays, plan_arrays
@@ -102,3 +105,15 @@ def window_select(job: RatingJob, relation: str, dialect: str = "duckdb") -> str
         f"SELECT {columns} FROM {relation} "
         f"WHERE started_at < {cutoff} AND (ended_at IS NULL OR ended_at >= {cutoff})"
     )
+
+
+def window_rows(job: RatingJob, rows: pa.Table) -> pa.Table:
+    """What :func:`window_select` selects, from rows of the rating-ready table already
+    in memory (one customer's lines): the active ones, with the window's columns."""
+    cutoff = pa.scalar(start_of_day_after(job.asof), rows.schema.field("started_at").type)
+    ended = rows.column("ended_at")
+    active = pc.and_kleene(
+        pc.less(rows.column("started_at"), cutoff),
+        pc.or_kleene(pc.is_null(ended), pc.greater_equal(ended, cutoff)),
+    )
+    return rows.filter(pc.fill_null(active, False)).select(window_columns(job))

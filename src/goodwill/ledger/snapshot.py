@@ -108,8 +108,24 @@ def replace_folder(target: Path, staged: Path) -> None:
 def snapshot_of(ledger_path: Path) -> Path | None:
     """The snapshot folder a ledger path stands for (``<data>/ledger`` resolved), or None
     for a ledger with no manifest (held in memory, or not written by ingest)."""
+    if ledger_path in _SNAPSHOT_FOLDERS:  # a snapshot folder stands for itself, always
+        return ledger_path
     manifest = ledger_path / MANIFEST
-    return manifest.resolve().parent if manifest.is_file() else None
+    if not manifest.is_file():
+        return None
+    snapshot = manifest.resolve().parent
+    if snapshot == ledger_path:  # no link on the way: remember it (a web request asks often)
+        with _SNAPSHOT_LOCK:
+            _SNAPSHOT_FOLDERS[snapshot] = None
+            while len(_SNAPSHOT_FOLDERS) > 64:
+                _SNAPSHOT_FOLDERS.popitem(last=False)
+    return snapshot
+
+
+#: Snapshot folders met before (a folder's name is new with each ingest, so it never
+#: comes to stand for another snapshot); ``<data>/ledger`` links are resolved every time.
+_SNAPSHOT_FOLDERS: OrderedDict[Path, None] = OrderedDict()
+_SNAPSHOT_LOCK = threading.Lock()
 
 
 class PerSnapshot:

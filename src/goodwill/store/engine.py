@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # settings pull in pydantic; worker processes start faster wi
 
 #: How long a SQLite writer waits for another writer's lock before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30.0
+SQLITE_POOL_SIZE = 40
 
 log = logging.getLogger("goodwill.store")
 T = TypeVar("T")
@@ -64,6 +65,9 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         return create_engine(parsed, pool_pre_ping=True, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    # A connection is an open file: keep one for each of the web's request threads (40)
+    # rather than opening one, with its pragmas, for every request past the fifth.
+    kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
     engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **kwargs)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)

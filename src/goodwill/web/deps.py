@@ -80,7 +80,7 @@ def _reads_after_commit(state: WebState) -> Callable[[Session], None]:
 #: connection and its views) costs tens of milliseconds, and a snapshot never changes.
 _IDLE_LEDGERS: dict[FilePath, list[Ledger]] = {}
 _IDLE_LOCK = threading.Lock()
-MAX_IDLE_LEDGERS = 8
+MAX_IDLE_LEDGERS = 40  # one for each request thread (anyio's default limit)
 
 
 def ledger(state: StateDep) -> Iterator[Ledger]:

@@ -3,10 +3,13 @@
 Every read is filtered by customer first: a view can only show what belongs to the
 customer it was asked about.
 
-A page is a handful of point reads, so each is one parameterized SQL statement on the
-request's own DuckDB connection (the ledger's views), not an ibis expression: building
-and compiling an expression costs tens of milliseconds, reading one customer's rows far
-less. Values are bound as parameters, never spliced into the text.
+A page is a handful of point reads. The customer, their subscriptions and their lines'
+use come from the snapshot's rows held by customer (:mod:`goodwill.ledger.by_customer`,
+read once per snapshot: a read is a binary search); the rest, and every read of a ledger
+that is not a snapshot folder, is one parameterized SQL statement on the request's own
+DuckDB connection (the ledger's views), not an ibis expression: building and compiling
+an expression costs tens of milliseconds. Values are bound as parameters, never spliced
+into the text.
 """
 
 from __future__ import annotations
@@ -14,7 +17,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pyarrow as pa
+
 from goodwill.errors import LedgerError
+from goodwill.ledger.by_customer import by_customer
+from goodwill.ledger.rating_usage import seen_column, use_column
 from goodwill.ledger.reader import Ledger
 from goodwill.settings import Settings
 
@@ -49,7 +56,13 @@ def customer(ledger: Ledger, customer_id: str) -> Row | None:
     """The customer's row, or None when the ledger has no such customer."""
     if not _matchable(customer_id):
         return None
-    rows = _rows(ledger, "SELECT * FROM customers WHERE customer_id = $1 LIMIT 1", [customer_id])
+    held = by_customer(ledger)
+    if held is not None:
+        rows = held.customers.rows(customer_id).slice(0, 1).to_pylist()
+    else:
+        rows = _rows(
+            ledger, "SELECT * FROM customers WHERE customer_id = $1 LIMIT 1", [customer_id]
+        )
     return rows[0] if rows else None
 
 
@@ -83,13 +96,17 @@ def subscriptions(ledger: Ledger, customer_id: str) -> list[Row]:
     """The customer's subscriptions with their plan's name and fee, active ones first."""
     if not _matchable(customer_id):
         return []
-    rows = _rows(
-        ledger,
-        "SELECT s.*, p.name AS plan_name, p.monthly_fee AS monthly_fee_minor, p.currency "
-        "FROM subscriptions AS s LEFT JOIN plans AS p ON s.plan_id = p.plan_id "
-        "WHERE s.customer_id = $1 ORDER BY s.ended_at IS NOT NULL, s.subscription_id",
-        [customer_id],
-    )
+    held = by_customer(ledger)
+    if held is not None:  # held in the same order: active first, then by id
+        rows: list[Row] = held.subscriptions.rows(customer_id).to_pylist()
+    else:
+        rows = _rows(
+            ledger,
+            "SELECT s.*, p.name AS plan_name, p.monthly_fee AS monthly_fee_minor, p.currency "
+            "FROM subscriptions AS s LEFT JOIN plans AS p ON s.plan_id = p.plan_id "
+            "WHERE s.customer_id = $1 ORDER BY s.ended_at IS NOT NULL, s.subscription_id",
+            [customer_id],
+        )
     for row in rows:
         row["active"] = row["ended_at"] is None
     return rows
@@ -115,6 +132,12 @@ def usage(ledger: Ledger, subscription_ids: list[str], months: int = 6) -> list[
     wanted = [s for s in dict.fromkeys(subscription_ids) if _matchable(s)]
     if not wanted:
         return []
+    held = by_customer(ledger)
+    if held is not None:
+        lines = held.lines.take(sorted(wanted))
+        recent = _recent_months(lines, held.held, months)
+        if len(recent) == months or not held.older_than_held():
+            return _use_rows(lines, recent)
     # One placeholder per id: a list of constants the Parquet scan can filter by.
     marks = ", ".join(f"${i}" for i in range(2, len(wanted) + 2))
     return _rows(
@@ -127,6 +150,46 @@ def usage(ledger: Ledger, subscription_ids: list[str], months: int = 6) -> list[
         "GROUP BY subscription_id, period, kind ORDER BY subscription_id, period DESC, kind",
         [months, *wanted],
     )
+
+
+def _recent_months(lines: pa.Table, held: tuple[str, ...], months: int) -> list[str]:
+    """The latest ``months`` of ``held`` in which any of ``lines`` recorded use."""
+    seen = lines.select([seen_column(p) for p in held]).to_pylist()
+    recorded = [p for p in held if any(line[seen_column(p)] for line in seen)]
+    return recorded[-months:] if months > 0 else []
+
+
+def _use_rows(lines: pa.Table, recent: list[str]) -> list[Row]:
+    """The long rows (subscription, month, kind, quantity) of ``lines`` in ``recent``
+    months, newest first, as the usage table holds them; a kind with no use is left out
+    (the rating-ready table stores it as 0)."""
+    held = [c.split("/") for c in lines.column_names if c.startswith("use/")]
+    cells = sorted(((p, k) for _, p, k in held if p in recent), key=lambda c: (_desc(c[0]), c[1]))
+    wanted = [
+        "subscription_id",
+        *(seen_column(p) for p in recent),
+        *(use_column(*c) for c in cells),
+    ]
+    rows = []
+    for line in lines.select(wanted).to_pylist():
+        for period, kind in cells:
+            quantity = line[use_column(period, kind)]
+            if quantity and line[seen_column(period)]:
+                rows.append(
+                    {
+                        "subscription_id": line["subscription_id"],
+                        "period": period,
+                        "kind": kind,
+                        "quantity": int(quantity),
+                    }
+                )
+    return rows
+
+
+def _desc(period: str) -> tuple[int, int]:
+    """A month's sort key, newest first."""
+    year, month = period.split("-")
+    return -int(year), -int(month)
 
 
 def rows_of(ledger: Ledger, table: str, customer_id: str, order: str, limit: int = 24) -> list[Row]:
