@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
+from goodwill.analytics.advice_batch import rate_batch
 from goodwill.analytics.customer_advice import customer_advice
 from goodwill.ledger import by_customer as held_rows
 from goodwill.ledger.ingest import ingest
@@ -14,6 +16,7 @@ from goodwill.ledger.reader import Ledger, open_ledger
 from goodwill.sample import write_sample
 from goodwill.settings import Settings
 from goodwill.web import ledger_reads
+from goodwill.web.views import me
 
 ASOF = date(2026, 11, 23)
 
@@ -89,3 +92,22 @@ def test_a_new_snapshot_is_read_afresh(tmp_path: Path) -> None:
     ingest(tmp_path / "two", settings)
     second = ledger_reads.customer(_ledger(settings), "C000001")
     assert first is not None and second is not None and first["name"] != second["name"]
+
+
+def test_serve_prepares_every_line_before_the_first_customer_asks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    write_sample(tmp_path / "source", customers=120, months=8, seed=5, asof=ASOF)
+    ingest(tmp_path / "source", settings)
+    me.prepare(settings, ASOF).join(timeout=120)
+    rated: list[int] = []
+
+    def counted(job: object, batch: pa.RecordBatch) -> pa.RecordBatch:
+        rated.append(batch.num_rows)
+        return rate_batch(job, batch)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("goodwill.analytics.customer_advice.rate_batch", counted)
+    ledger = open_ledger(settings.ledger_dir.resolve())
+    advised = [c for c in _customers(ledger) if customer_advice(ledger, ASOF, settings, c)]
+    assert advised and rated == []  # every answer was rated ahead, none on the request

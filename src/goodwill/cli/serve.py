@@ -21,6 +21,7 @@ def serve(
 
     from goodwill.store import make_engine, store_url_for, upgrade
     from goodwill.web.app import create_app
+    from goodwill.web.views.me import prepare as prepare_my_plan
     from goodwill.web.views.scorecard import prepare as prepare_scorecard
     from goodwill.web.views.themes_build import keep_warm
 
@@ -32,6 +33,7 @@ def serve(
     console.print(f"goodwill is at http://{host}:{port}/ (care desk: /desk, API docs: /api/docs)")
     web = create_app(settings)
     prepare_scorecard(web.state.web)  # the desk's scorecard, built off the request path
+    prepare_my_plan(settings, web.state.web.today())  # the customers' rows and advice
     uvicorn.run(web, host=host, port=port, log_level="info", **UVICORN_OPTIONS)
 
 

@@ -207,7 +207,7 @@ def rows_of(ledger: Ledger, table: str, customer_id: str, order: str, limit: int
 
 def advice(ledger: Ledger, asof: date, settings: Settings, customer_id: str) -> list[Row]:
     """Plan advice for the customer's subscriptions (empty when nothing cheaper fits),
-    rated in-process for this customer alone."""
+    rated in-process (:mod:`goodwill.analytics.customer_advice`)."""
     from goodwill.analytics.customer_advice import customer_advice
 
     if not _matchable(customer_id):

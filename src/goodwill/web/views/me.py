@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from goodwill.channels.render import describe_usage
 from goodwill.domain.formatting import format_day, format_money
-from goodwill.ledger.reader import Ledger
+from goodwill.ledger.reader import Ledger, open_ledger
 from goodwill.ledger.snapshot import PerSnapshot
 from goodwill.settings import Settings
 from goodwill.store.models import Agent, CaseOwner, PlanChangeRequest, SimBlock
@@ -72,6 +74,8 @@ class MyPlanView(BaseModel):
     lines: list[LineView]
     owners: list[OwnerView]
 
+
+log = logging.getLogger("goodwill.web")
 
 #: The names of the plans on sale, read once per ledger snapshot.
 _PLAN_NAMES: PerSnapshot = PerSnapshot(keep=4)
@@ -218,3 +222,28 @@ def _pending_switches(session: Session, customer_id: str, names: dict[str, str])
         sub: f"{names.get(plan, plan)} from {period_words(period)}"
         for sub, plan, period in session.execute(query)
     }
+
+
+def prepare(settings: Settings, today: date) -> threading.Thread:
+    """Read the snapshot's rows by customer and rate every line for ``today`` in the
+    background (``goodwill serve`` calls it at start), so the first customers to ask do not
+    wait for it: seconds at a million lines."""
+
+    def run() -> None:
+        from goodwill.analytics.customer_advice import customer_advice  # loads the kernel
+
+        try:
+            ledger = open_ledger(settings.ledger_dir.resolve())
+        except Exception as exc:  # no ledger yet: the first visit says so
+            log.info("my plan: not prepared ahead (%s)", exc)
+            return
+        try:
+            customer_advice(ledger, today, settings, "")
+        finally:
+            ledger.con.disconnect()
+
+    # Not a daemon, as the themes build: a DuckDB connection pulled from under a thread at
+    # exit aborts the interpreter.
+    thread = threading.Thread(target=run, name="goodwill-my-plan", daemon=False)
+    thread.start()
+    return thread
