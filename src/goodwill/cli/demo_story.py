@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.panel import Panel
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from goodwill.cli.app import console
 from goodwill.domain.formatting import format_money
@@ -58,8 +59,16 @@ def show_one_message(settings: Settings, kind: str, title: str) -> None:
     )
 
 
+#: The demo care team's desk logins: seniors are leads; a gesture allowance a month each.
+DEMO_ROLES = {"care": ("agent", 2000), "senior": ("lead", 5000)}
+#: A password hash that matches no password (not argon2): a login nobody can use yet.
+LOCKED = "!no password yet"
+
+
 def seed_roster(settings: Settings) -> int:
-    """Put the sample's care team on the roster (once), so care messages name a person."""
+    """Put the sample's care team on the roster (once), so care messages name a person,
+    each with a desk login: agents, the seniors leads. Nobody can sign in until
+    :func:`goodwill.cli.staff.demo_access` gives the team a password."""
     from goodwill.sample.names import AGENTS
     from goodwill.store import upgrade
     from goodwill.store.agents import add_agent, list_agents
@@ -71,14 +80,39 @@ def seed_roster(settings: Settings) -> int:
         if list_agents(session):
             return 0
         for i, name in enumerate(AGENTS):
-            first, last = name.lower().split(" ", 1)
             team = "senior" if i >= len(AGENTS) - 2 else "care"
-            email = f"{first}.{last.replace(' ', '')}@care.example"
-            add_agent(
-                session, name=name, email=email, team=team, phone=f"0300 123 {4000 + i}", now=now
+            agent = add_agent(
+                session,
+                name=name,
+                email=demo_agent_email(name),
+                team=team,
+                phone=f"0300 123 {4000 + i}",
+                now=now,
             )
+            _add_desk_login(session, agent.email, name, team, now)
     engine.dispose()
     return len(AGENTS)
+
+
+def demo_agent_email(name: str) -> str:
+    """``Aisha Khan`` -> ``aisha.khan@care.example``."""
+    first, last = name.lower().split(" ", 1)
+    return f"{first}.{last.replace(' ', '')}@care.example"
+
+
+def _add_desk_login(session: Session, email: str, name: str, team: str, now: datetime) -> None:
+    from goodwill.store.staff import add_staff_user
+
+    role, allowance = DEMO_ROLES[team]
+    add_staff_user(
+        session,
+        email=email,
+        name=name,
+        password_hash=LOCKED,
+        role=role,
+        now=now,
+        monthly_allowance_minor=allowance,
+    )
 
 
 def show_budget_left(settings: Settings, day: date, kind: str = "broken_promise") -> None:
