@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from goodwill.analytics.scorecard.figures import Figure, Scorecard
-from goodwill.analytics.scorecard.readings import interval, show
+from goodwill.analytics.scorecard.readings import interval, label, show
 from goodwill.analytics.scorecard.trends import HEADLINE_KEYS, Trend, headline_trends
 from goodwill.analytics.scorecard.window import Window
 from goodwill.domain.formatting import format_money
@@ -150,7 +150,7 @@ def build_view(state: WebState, asof: date) -> CardView:
             "title": TITLES.get(p.name, p.name),
             "reading": p.reading,
             "figures": [
-                (f.label, show(f, card.currency), interval(f, card.currency), f.estimate.n)
+                (label(f), show(f, card.currency), interval(f, card.currency), f.estimate.n)
                 for f in p.figures
             ],
         }

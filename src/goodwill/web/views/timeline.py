@@ -14,22 +14,12 @@ from sqlalchemy.orm import Session
 
 from goodwill.channels.render import describe_promise
 from goodwill.domain.formatting import format_day, format_money
+from goodwill.domain.moment_words import MOMENT_WORDS
 from goodwill.store.models import Gesture, Job, Message, Moment, PlanChangeRequest, StaffUser
-from goodwill.web.views.words import month_words
+from goodwill.web.views.words import month_words, reason_words
 
 Row = dict[str, Any]
-#: What each moment kind is, for someone reading the history.
-MOMENT_WORDS = {
-    "better_plan": "a cheaper plan that fits",
-    "loyalty_penalty": "a phone already paid off, still charged for",
-    "end_of_contract": "their contract ending",
-    "annual_best_tariff": "their yearly best-plan check",
-    "broken_promise": "a promise we broke",
-    "promise_at_risk": "a promise running late",
-    "slow_first_response": "a slow first answer from us",
-    "repeated_failures": "several things going wrong",
-    "case_moved": "their case owner being away",
-}
+#: What the care run decided, for someone reading the history.
 STATUS_WORDS = {
     "acted": "we acted on it",
     "withheld": "held back on purpose (the comparison group)",
@@ -148,7 +138,7 @@ def _moments(session: Session, customer_id: str) -> Iterator[Entry]:
             at=m.created_at,
             what="Care run",
             title=f"Noticed {about}{worth}: {STATUS_WORDS.get(m.status, m.status)}",
-            detail=m.reason,
+            detail=reason_words(m.reason) if m.reason else None,
         )
 
 
