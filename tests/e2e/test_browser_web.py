@@ -224,7 +224,8 @@ def test_an_agent_works_from_the_queue_to_a_credit_and_a_lead_approves_the_bigge
     page.get_by_role("button", name="Approve and give").click()
     assert page.get_by_text("Nothing waiting").is_visible()
     for path in ("/desk", "/desk/agents", "/desk/moments"):
-        page.goto(f"{site.url}{path}")
+        answer = page.goto(f"{site.url}{path}")
+        assert answer is not None and answer.ok, (path, answer and answer.status)
         _shoot(site, path.strip("/").replace("/", "-"))
 
 

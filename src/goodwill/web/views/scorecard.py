@@ -40,7 +40,7 @@ TILE_LABELS = {
     "complaints_per_1000": "Complaints per 1,000",
     "promises_kept": "Promises kept",
     "goodwill_spent": "Goodwill given",
-    "advice_handed_back": "Savings handed back",
+    "advice_handed_back": "Savings offered",
 }
 
 
@@ -205,7 +205,8 @@ def _says(figure: Figure, trend: Trend | None, currency: str) -> str:
         "complaints_per_1000": "customers a month",
         "promises_kept": "on time",
         "goodwill_spent": "given in credits",
-        "advice_handed_back": "a year, from plan advice taken up",
+        # It counts the advice sent: whether the customer switched is not known here.
+        "advice_handed_back": "a year, in the plan advice we sent",
     }.get(figure.key, figure.label)
 
 
