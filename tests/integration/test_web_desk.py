@@ -188,7 +188,7 @@ def test_the_360_tells_their_history_in_plain_words_newest_first(web_with_histor
     history = page[page.index("Their history, newest first") :]
     for today in (
         "credit from Priya Shah: given",
-        "Asked to move S1 from P-1000 to P-750",  # the plan switch
+        "Asked to move S1 from Goodybag 10 to Goodybag 7.50",  # the plan switch
         "Switched plan: done",
         "Lost SIM: done",  # the SIM block and its replacement
         "We promised to deliver your new SIM",
