@@ -45,7 +45,7 @@ def test_with_swagger_ui_files_the_docs_are_swagger_ui_served_from_here(tmp_path
 
 
 def test_swagger_ui_starts_under_the_pages_own_policy(web: Web) -> None:
-    """The installed swagger-ui-bundle is served from here, and its inline start-up script
+    """The installed Swagger UI is served from here, and its inline start-up script
     carries the response's nonce: the docs need no looser policy than any other page."""
     page = web.client.get("/api/docs")
     policy = page.headers["content-security-policy"]
