@@ -67,31 +67,45 @@ LOCKED = "!no password yet"
 
 def seed_roster(settings: Settings) -> int:
     """Put the sample's care team on the roster (once), so care messages name a person,
-    each with a desk login: agents, the seniors leads. Nobody can sign in until
+    each with a desk login: agents, the seniors leads; how many agents it added. A roster
+    from an older demo gains the logins it lacks. Nobody can sign in until
     :func:`goodwill.cli.staff.demo_access` gives the team a password."""
-    from goodwill.sample.names import AGENTS
     from goodwill.store import upgrade
-    from goodwill.store.agents import add_agent, list_agents
+    from goodwill.store.agents import list_agents
 
     engine = make_engine(store_url_for(settings))
     upgrade(engine)
     now = datetime.now(UTC)
     with session_factory(engine).begin() as session:
-        if list_agents(session):
-            return 0
-        for i, name in enumerate(AGENTS):
-            team = "senior" if i >= len(AGENTS) - 2 else "care"
-            agent = add_agent(
-                session,
-                name=name,
-                email=demo_agent_email(name),
-                team=team,
-                phone=f"0300 123 {4000 + i}",
-                now=now,
-            )
-            _add_desk_login(session, agent.email, name, team, now)
+        added = 0 if list_agents(session) else _add_team(session, now)
+        _add_missing_logins(session, now)
     engine.dispose()
+    return added
+
+
+def _add_team(session: Session, now: datetime) -> int:
+    from goodwill.sample.names import AGENTS
+    from goodwill.store.agents import add_agent
+
+    for i, name in enumerate(AGENTS):
+        team = "senior" if i >= len(AGENTS) - 2 else "care"
+        phone = f"0300 123 {4000 + i}"
+        add_agent(session, name=name, email=demo_agent_email(name), team=team, phone=phone, now=now)
     return len(AGENTS)
+
+
+def _add_missing_logins(session: Session, now: datetime) -> None:
+    from goodwill.sample.names import AGENTS
+    from goodwill.store.models import Agent, StaffUser
+
+    emails = [demo_agent_email(name) for name in AGENTS]
+    query = (
+        select(Agent)
+        .outerjoin(StaffUser, StaffUser.agent_id == Agent.id)
+        .where(Agent.email.in_(emails), StaffUser.id.is_(None))
+    )
+    for agent in session.scalars(query).all():
+        _add_desk_login(session, agent.email, agent.name, agent.team, now)
 
 
 def demo_agent_email(name: str) -> str:
@@ -103,7 +117,7 @@ def demo_agent_email(name: str) -> str:
 def _add_desk_login(session: Session, email: str, name: str, team: str, now: datetime) -> None:
     from goodwill.store.staff import add_staff_user
 
-    role, allowance = DEMO_ROLES[team]
+    role, allowance = DEMO_ROLES.get(team, DEMO_ROLES["care"])
     add_staff_user(
         session,
         email=email,
