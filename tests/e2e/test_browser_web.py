@@ -224,7 +224,8 @@ def test_an_agent_works_from_the_queue_to_a_credit_and_a_lead_approves_the_bigge
     page.get_by_role("button", name="Approve and give").click()
     assert page.get_by_text("Nothing waiting").is_visible()
     for path in ("/desk", "/desk/agents", "/desk/moments"):
-        page.goto(f"{site.url}{path}")
+        answer = page.goto(f"{site.url}{path}")
+        assert answer is not None and answer.ok, (path, answer and answer.status)
         _shoot(site, path.strip("/").replace("/", "-"))
 
 
@@ -257,3 +258,12 @@ def _assert_fits(page: Any, selector: str) -> None:
         " return [Math.max(...cells), c.getBoundingClientRect().right - pad + 1]; }",
     )
     assert right <= edge, f"{selector}: a cell ends at {right:.0f}px, past its card at {edge:.0f}px"
+
+
+def test_the_api_docs_render_the_schema_in_chromium(site: Site) -> None:
+    """Swagger UI, served from this server, reads the app's OpenAPI schema and lists its
+    operations (a Swagger UI too old for the schema's version says "Unable to render")."""
+    site.page.goto(f"{site.url}/api/docs")
+    site.page.wait_for_selector(".opblock", timeout=15_000)
+    assert site.page.locator(".opblock").count() >= 5
+    assert "Unable to render" not in site.page.inner_text("body")

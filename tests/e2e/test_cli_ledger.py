@@ -94,3 +94,46 @@ def test_demo_makes_ingests_and_summarises_a_sample(tmp_path: Path) -> None:
     assert "A broken promise" in text and '"idempotency_key"' not in text
     worth = re.search(r"A new customer is worth about £([\d,.]+) over five years", text)
     assert worth is not None and float(worth.group(1).replace(",", "")) < 10_000
+    _assert_the_demo_team_signs_in_and_owns_cases(data, text)
+
+
+def _assert_the_demo_team_signs_in_and_owns_cases(data: Path, text: str) -> None:
+    """Every seeded agent has a desk login (seniors lead), and the printed lead is on the
+    roster: "Assign to me" works for them and "Mine" counts it."""
+    from sqlalchemy import select
+
+    from goodwill.settings import Settings
+    from goodwill.store import make_engine, session_factory, store_url_for
+    from goodwill.store.models import Agent, StaffUser
+    from goodwill.web.app import create_app
+    from tests.integration.web_support import TestClient, csrf_of
+
+    panel = " ".join(text.replace("│", " ").split())  # the panel's borders taken out
+    login = re.search(r"sign in as (\S+@care\.example) \(a lead\).*? with password (\S+)", panel)
+    assert login is not None, panel
+    lead_email, password = login.groups()
+    settings = Settings(data_dir=data)
+    engine = make_engine(store_url_for(settings))
+    with session_factory(engine)() as session:
+        team = session.execute(select(Agent, StaffUser).outerjoin(StaffUser)).all()
+    engine.dispose()
+    assert len(team) == 12 and all(user is not None for _, user in team)
+    assert {(a.team, u.role) for a, u in team} == {("care", "agent"), ("senior", "lead")}
+    assert all(u.monthly_allowance_minor > 0 and u.email == a.email for a, u in team)
+    assert lead_email in {u.email for _, u in team if u.role == "lead"}
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+        form = client.get("/desk/login").text
+        signed_in = client.post(
+            "/desk/login",
+            data={"email": lead_email, "password": password, "csrf_token": csrf_of(form)},
+            follow_redirects=False,
+        )
+        assert signed_in.status_code == 303, signed_in.text
+        queue = client.get("/api/desk/queue").json()
+        case = next(i for i in queue["items"] if i["kind"] == "case")
+        csrf = csrf_of(client.get("/desk/queue").text)
+        mine = client.post(
+            f"/desk/queue/cases/{case['case_id']}/assign", data={"csrf_token": csrf, "agent": "me"}
+        )
+        assert mine.status_code == 200, mine.text
+        assert client.get("/api/desk/queue").json()["counts"]["mine"] >= 1

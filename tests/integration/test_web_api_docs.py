@@ -45,7 +45,7 @@ def test_with_swagger_ui_files_the_docs_are_swagger_ui_served_from_here(tmp_path
 
 
 def test_swagger_ui_starts_under_the_pages_own_policy(web: Web) -> None:
-    """The installed swagger-ui-bundle is served from here, and its inline start-up script
+    """The installed Swagger UI is served from here, and its inline start-up script
     carries the response's nonce: the docs need no looser policy than any other page."""
     page = web.client.get("/api/docs")
     policy = page.headers["content-security-policy"]
@@ -57,3 +57,14 @@ def test_swagger_ui_starts_under_the_pages_own_policy(web: Web) -> None:
     inline = [attrs for attrs in scripts if "src=" not in attrs]
     assert inline and all(f'nonce="{nonce.group(1)}"' in attrs for attrs in inline), scripts
     assert web.client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_the_served_swagger_ui_reads_the_schemas_openapi_version(web: Web) -> None:
+    """FastAPI writes OpenAPI 3.1, which Swagger UI reads from version 5 on (4.x says
+    "Unable to render this definition"); only its script and style are served."""
+    assert web.client.get("/api/openapi.json").json()["openapi"].startswith("3.1")
+    bundle = web.client.get("/api/docs/assets/swagger-ui-bundle.js").text
+    version = re.search(r'PACKAGE_VERSION:"(\d+)\.(\d+)\.(\d+)"', bundle)
+    assert version and int(version.group(1)) >= 5, version
+    assert web.client.get("/api/docs/assets/swagger-ui.css").status_code == 200
+    assert web.client.get("/api/docs/assets/__init__.py").status_code == 404

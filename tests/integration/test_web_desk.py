@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -120,19 +121,89 @@ def test_desk_pages_render(web: Web) -> None:
     assert "£30" in web.client.get("/desk/agents").text
 
 
-def test_the_360_tells_their_history_in_plain_words_newest_first(web: Web) -> None:
-    from datetime import UTC, datetime
+def _history_source(folder: Path, now: datetime) -> Path:
+    """The web ledger, and for Ann a ticket answered and resolved, a repair kept on time
+    and a call back we never made: every date counted back from ``now``."""
+    from tests.integration.web_support import web_source
 
+    source = web_source(folder, now.date())
+    at = lambda days, hours=0: (now - timedelta(days=days, hours=hours)).isoformat()  # noqa: E731
+    tables = {
+        "tickets": "ticket_id,customer_id,channel,opened_at,first_response_at,resolved_at,"
+        "category,is_complaint,owner\n"
+        f"T-7,C1,phone,{at(10)},{at(9, 22)},{at(9)},lost_sim,true,\n",
+        "promises": "promise_id,customer_id,kind,made_at,due_at,kept_at,cancelled_at\n"
+        f"PR-1,C1,repair,{at(20)},{at(15)},{at(16)},\n"
+        f"PR-2,C1,callback,{at(6)},{at(5)},,\n",
+    }
+    for name, text in tables.items():
+        (source / f"{name}.csv").write_text(text)
+    return source
+
+
+@pytest.fixture
+def web_with_history(store_url: str, tmp_path: Path) -> Iterator[Web]:
+    from goodwill.ledger.ingest import ingest
+    from goodwill.settings import Settings
+
+    ledger = tmp_path / "history"
+    ingest(_history_source(tmp_path / "source", datetime.now(UTC)), Settings(data_dir=ledger))
+    yield from make_web(store_url, ledger, tmp_path)
+
+
+def _switch_and_block(web: Web) -> None:
+    """Ann switches S1 to Goodybag 7.50 and blocks Kit's lost SIM, with its replacement."""
+    from tests.integration.web_support import sign_in_customer
+
+    sign_in_customer(web)
+    confirm = web.client.get("/me/lines/S1/switch", params={"plan": "P-750"}).text
+    job_id = confirm.split('name="job_id" value="', 1)[1].split('"', 1)[0]
+    form = {"csrf_token": csrf_of(confirm), "plan": "P-750", "job_id": job_id}
+    assert "All done, Ann" in web.client.post("/me/lines/S1/switch", data=form).text
+    ask = web.client.get("/me/lines/S2/block").text
+    done = web.client.post(
+        "/me/lines/S2/block", data={"csrf_token": csrf_of(ask), "replacement": "yes"}
+    )
+    assert "Sorted, Ann" in done.text
+    web.client.post("/signout", data={"csrf_token": csrf_of(web.client.get("/me").text)})
+
+
+def _in_order(text: str, *parts: str) -> None:
+    """Each part is in ``text``, each after the one before."""
+    where = [text.find(part) for part in parts]
+    assert all(i >= 0 for i in where), [p for p, i in zip(parts, where, strict=True) if i < 0]
+    assert where == sorted(where), list(zip(parts, where, strict=True))
+
+
+def test_the_360_tells_their_history_in_plain_words_newest_first(web_with_history: Web) -> None:
     from goodwill.web.views.words import month_words
     from tests.integration.web_support import recent_periods, without_tokens
 
+    web = web_with_history
+    _switch_and_block(web)
     sign_in_staff(web, "priya@care.example", AGENT_PASSWORD)
     _give(web, "7.50")
     page = without_tokens(web.client.get("/desk/customers/C1").text)
     last = recent_periods(datetime.now(UTC).date(), 6)[-1]
     history = page[page.index("Their history, newest first") :]
-    assert history.index("credit from Priya Shah: given") < history.index(
-        f"Bill for {month_words(last)}: £17.50"
+    for today in (
+        "credit from Priya Shah: given",
+        "Asked to move S1 from Goodybag 10 to Goodybag 7.50",  # the plan switch
+        "Switched plan: done",
+        "Lost SIM: done",  # the SIM block and its replacement
+        "We promised to deliver your new SIM",
+        "Your new SIM is on its way",  # the message they read
+    ):
+        _in_order(history, today, "Broken: ")
+    _in_order(
+        history,
+        "Broken: to call you back was due",  # the call back we never made, 5 days ago
+        "We promised to call you back",
+        "Ticket T-7: resolved",
+        "Ticket T-7: first answer after 2 h",
+        "Ticket T-7: got in touch by phone about lost sim (a complaint)",
+        "Kept on time: ",  # the repair, 16 days ago
+        f"Bill for {month_words(last)}: £17.50",
     )
     assert "A little something from Priya Shah" in history and "What they read" in history
     assert "I&#39;ve added a credit of £7.50" in history  # the message as Ann read it

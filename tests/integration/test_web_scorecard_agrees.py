@@ -59,3 +59,47 @@ def test_the_tiles_show_the_scorecards_figures_with_their_12_month_trends(web: W
     page = web.client.get("/desk").text
     assert page.count('class="tile"') == len(HEADLINE_KEYS) and "<polyline" in page
     assert "being prepared" not in page
+
+
+@pytest.fixture
+def sample_web(tmp_path: Path) -> Iterator[Web]:
+    """The desk over a 300-customer sample operator (NPS answers, bills, a year of use),
+    with this month's goodwill budget set."""
+    from datetime import UTC, datetime
+
+    from goodwill.domain.periods import period_of
+    from goodwill.ledger.ingest import ingest
+    from goodwill.sample import write_sample
+    from goodwill.settings import Settings
+    from goodwill.store import session_factory
+    from goodwill.store.budgets import ensure_budget
+
+    today = datetime.now(UTC).date()
+    write_sample(tmp_path / "source", customers=300, months=12, seed=7, asof=today)
+    ingest(tmp_path / "source", Settings(data_dir=tmp_path / "sample"))
+    for web in make_web(f"sqlite:///{tmp_path / 'store.sqlite'}", tmp_path / "sample", tmp_path):
+        with session_factory(web.engine).begin() as session:
+            ensure_budget(session, "goodwill_gesture", period_of(today), 50_000, "GBP")
+        yield web
+
+
+def test_the_tiles_say_the_nps_interval_the_budget_and_the_savings_offered(
+    sample_web: Web,
+) -> None:
+    web = sample_web
+    sign_in_staff(web, "priya@care.example", AGENT_PASSWORD)
+    tiles = {t["key"]: t for t in web.client.get("/api/desk/scorecard").json()["tiles"]}
+    nps = tiles["nps"]
+    assert re.fullmatch(r"\[[+-]\d+, [+-]\d+\]", nps["interval"]), nps
+    assert nps["says"] == "promoters less detractors, latest answer each"
+    assert tiles["goodwill_spent"]["says"] == "of £500 budgeted, this year to date"
+    savings = tiles["advice_handed_back"]
+    assert (savings["label"], savings["says"]) == (
+        "Savings offered",
+        "a year, in the plan advice we sent",
+    )
+    page = web.client.get("/desk").text
+    nps_tile = page[page.index('id="tile-nps"') :]
+    nps_tile = nps_tile[: nps_tile.index("</li>")]
+    assert f"95% interval {nps['interval']}" in nps_tile
+    assert "taken up" not in page and "of £500 budgeted" in page

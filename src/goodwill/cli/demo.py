@@ -111,16 +111,18 @@ def _web_access(settings: Settings) -> None:
     """How to open the care desk and one customer's own pages."""
     from goodwill.cli.staff import demo_access
 
-    email, password, link = demo_access(settings)
+    access = demo_access(settings)
     data = f" --data {settings.data_dir}" if settings.data_dir != Path("goodwill-data") else ""
     lines = [
         f"Start the web app with [bold]goodwill serve{data}[/] (or `.venv/bin/goodwill serve{data}`), then:",
-        f"  • the care desk: {settings.public_url}/desk — sign in as [bold]{email}[/] with "
-        f"password [bold]{password}[/] (a lead; shown once, new at each demo)",
+        f"  • the care desk: {settings.public_url}/desk — sign in as [bold]{access.lead_email}[/] "
+        f"(a lead) or [bold]{access.agent_email}[/] (an agent) with password "
+        f"[bold]{access.password}[/] (the whole care team's: every agent on "
+        "`goodwill agents list` signs in with it; shown once, new at each demo)",
     ]
-    if link:
+    if access.customer_link:
         lines.append(
-            f"  • a customer's own pages: {link} — their one-time sign-in link "
+            f"  • a customer's own pages: {access.customer_link} — their one-time sign-in link "
             f"(works once, for {settings.login_link_minutes} minutes)"
         )
     console.print(

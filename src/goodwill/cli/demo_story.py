@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.panel import Panel
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from goodwill.cli.app import console
 from goodwill.domain.formatting import format_money
@@ -58,27 +59,74 @@ def show_one_message(settings: Settings, kind: str, title: str) -> None:
     )
 
 
+#: The demo care team's desk logins: seniors are leads; a gesture allowance a month each.
+DEMO_ROLES = {"care": ("agent", 2000), "senior": ("lead", 5000)}
+#: A password hash that matches no password (not argon2): a login nobody can use yet.
+LOCKED = "!no password yet"
+
+
 def seed_roster(settings: Settings) -> int:
-    """Put the sample's care team on the roster (once), so care messages name a person."""
-    from goodwill.sample.names import AGENTS
+    """Put the sample's care team on the roster (once), so care messages name a person,
+    each with a desk login: agents, the seniors leads; how many agents it added. A roster
+    from an older demo gains the logins it lacks. Nobody can sign in until
+    :func:`goodwill.cli.staff.demo_access` gives the team a password."""
     from goodwill.store import upgrade
-    from goodwill.store.agents import add_agent, list_agents
+    from goodwill.store.agents import list_agents
 
     engine = make_engine(store_url_for(settings))
     upgrade(engine)
     now = datetime.now(UTC)
     with session_factory(engine).begin() as session:
-        if list_agents(session):
-            return 0
-        for i, name in enumerate(AGENTS):
-            first, last = name.lower().split(" ", 1)
-            team = "senior" if i >= len(AGENTS) - 2 else "care"
-            email = f"{first}.{last.replace(' ', '')}@care.example"
-            add_agent(
-                session, name=name, email=email, team=team, phone=f"0300 123 {4000 + i}", now=now
-            )
+        added = 0 if list_agents(session) else _add_team(session, now)
+        _add_missing_logins(session, now)
     engine.dispose()
+    return added
+
+
+def _add_team(session: Session, now: datetime) -> int:
+    from goodwill.sample.names import AGENTS
+    from goodwill.store.agents import add_agent
+
+    for i, name in enumerate(AGENTS):
+        team = "senior" if i >= len(AGENTS) - 2 else "care"
+        phone = f"0300 123 {4000 + i}"
+        add_agent(session, name=name, email=demo_agent_email(name), team=team, phone=phone, now=now)
     return len(AGENTS)
+
+
+def _add_missing_logins(session: Session, now: datetime) -> None:
+    from goodwill.sample.names import AGENTS
+    from goodwill.store.models import Agent, StaffUser
+
+    emails = [demo_agent_email(name) for name in AGENTS]
+    query = (
+        select(Agent)
+        .outerjoin(StaffUser, StaffUser.agent_id == Agent.id)
+        .where(Agent.email.in_(emails), StaffUser.id.is_(None))
+    )
+    for agent in session.scalars(query).all():
+        _add_desk_login(session, agent.email, agent.name, agent.team, now)
+
+
+def demo_agent_email(name: str) -> str:
+    """``Aisha Khan`` -> ``aisha.khan@care.example``."""
+    first, last = name.lower().split(" ", 1)
+    return f"{first}.{last.replace(' ', '')}@care.example"
+
+
+def _add_desk_login(session: Session, email: str, name: str, team: str, now: datetime) -> None:
+    from goodwill.store.staff import add_staff_user
+
+    role, allowance = DEMO_ROLES.get(team, DEMO_ROLES["care"])
+    add_staff_user(
+        session,
+        email=email,
+        name=name,
+        password_hash=LOCKED,
+        role=role,
+        now=now,
+        monthly_allowance_minor=allowance,
+    )
 
 
 def show_budget_left(settings: Settings, day: date, kind: str = "broken_promise") -> None:

@@ -83,7 +83,7 @@ def _store(settings: Settings) -> Engine | None:
 
 
 def _text(card: Scorecard, output_format: str) -> str:
-    from goodwill.analytics.scorecard.readings import interval, show
+    from goodwill.analytics.scorecard.readings import interval, label, show
     from goodwill.reports import scorecard_html
 
     if output_format == "html":
@@ -94,14 +94,14 @@ def _text(card: Scorecard, output_format: str) -> str:
     for p in card.perspectives:
         lines += ["", p.name.upper(), p.reading]
         lines += [
-            f"  {f.label}: {show(f, card.currency)} {interval(f, card.currency)} n={f.estimate.n:,}"
+            f"  {label(f)}: {show(f, card.currency)} {interval(f, card.currency)} n={f.estimate.n:,}"
             for f in p.figures
         ]
     return "\n".join(lines) + "\n"
 
 
 def _render(card: Scorecard) -> None:
-    from goodwill.analytics.scorecard.readings import interval, show
+    from goodwill.analytics.scorecard.readings import interval, label, show
 
     console.print(f"[bold]goodwill scorecard[/] as of {card.asof.isoformat()}")
     for p in card.perspectives:
@@ -110,7 +110,7 @@ def _render(card: Scorecard) -> None:
         )
         for f in p.figures:
             table.add_row(
-                f.label, show(f, card.currency), interval(f, card.currency), f"{f.estimate.n:,}"
+                label(f), show(f, card.currency), interval(f, card.currency), f"{f.estimate.n:,}"
             )
         for lift in p.lifts:
             r = lift.result

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from sqlalchemy import select
 
 from goodwill.cli.app import DataOption, app, console, make_settings, reports_errors
 from goodwill.errors import ConfigError
@@ -71,42 +73,47 @@ def add(
     console.print(f"{user.email} can now sign in to the care desk as {user.role}.")
 
 
-def demo_access(settings: Settings) -> tuple[str, str, str | None]:
-    """A demo lead with a random password (shown once) and a sign-in link for a customer
-    who has plan advice (None when nobody has): ``(email, password, link)``.
-    """
+@dataclass(frozen=True)
+class DemoAccess:
+    """How the demo's reader gets in: two of the care team's desk logins (one password for
+    the whole team, new at each demo) and a customer's one-time sign-in link, if any."""
+
+    lead_email: str
+    agent_email: str
+    password: str
+    customer_link: str | None
+
+
+def demo_access(settings: Settings) -> DemoAccess:
+    """A new password for every desk login of the demo's care team (seeded by
+    :func:`goodwill.cli.demo_story.seed_roster`) and a sign-in link for a customer who has
+    plan advice."""
+    from goodwill.cli.demo_story import demo_agent_email
     from goodwill.ledger.reader import open_ledger
-    from goodwill.store.staff import add_staff_user, staff_by_email
+    from goodwill.sample.names import AGENTS
+    from goodwill.store.models import StaffUser
     from goodwill.web.config import web_config
     from goodwill.web.flows.signin import issue_link
     from goodwill.web.security import hash_password
 
-    email, password, now = (
-        "lead@demo.goodwill.invalid",
-        secrets.token_urlsafe(12),
-        datetime.now(UTC),
-    )
+    password, now = secrets.token_urlsafe(12), datetime.now(UTC)
     engine = make_engine(store_url_for(settings))
     with session_factory(engine).begin() as session:
-        existing = staff_by_email(session, email)
-        if existing is not None:
-            existing.password_hash = hash_password(password)
-        else:
-            add_staff_user(
-                session,
-                email=email,
-                name="Demo Lead",
-                password_hash=hash_password(password),
-                role="lead",
-                now=now,
-                monthly_allowance_minor=5000,
-            )
+        emails = [demo_agent_email(name) for name in AGENTS]
+        team = session.scalars(select(StaffUser).where(StaffUser.email.in_(emails))).all()
+        if not team:
+            raise ConfigError("the demo's care team has no desk logins: run `goodwill demo` again")
+        password_hash = hash_password(password)
+        for user in team:
+            user.password_hash = password_hash
         customer_id = _advised_customer(open_ledger(settings.ledger_dir), settings, now)
         link = (
             issue_link(session, web_config(settings), customer_id, now=now) if customer_id else None
         )
+        leads = sorted(u.email for u in team if u.role == "lead")
+        agents = [e for e in emails if e not in leads]
     engine.dispose()
-    return email, password, link
+    return DemoAccess(leads[0], agents[0], password, link)
 
 
 def _advised_customer(ledger: object, settings: Settings, now: datetime) -> str | None:

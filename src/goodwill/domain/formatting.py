@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 _SYMBOLS = {"GBP": "£", "EUR": "€"}
@@ -53,6 +54,35 @@ def format_day(value: date | datetime | str) -> str:
     """
     day = _as_date(value)
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def format_month(period: str, short: bool = False) -> str:
+    """A calendar month written out: ``format_month('2026-11') == 'November 2026'``
+    (``'Nov 2026'`` when ``short``)."""
+    year, month = int(period[:4]), int(period[5:7])
+    name = _MONTHS[month - 1]
+    return f"{name[:3] if short else name} {year}"
+
+
+_DAY_OR_MONTH = re.compile(r"\b(\d{4})-(\d{2})(?:-(\d{2}))?\b")
+
+
+def months_in_words(text: str) -> str:
+    """Every ``YYYY-MM-DD`` and ``YYYY-MM`` in ``text`` written out.
+
+    >>> months_in_words("ARPU in 2026-11, sent on 2026-11-02")
+    'ARPU in November 2026, sent on 2 November 2026'
+    """
+
+    def words(found: re.Match[str]) -> str:
+        year, month, day = found.groups()
+        if not 1 <= int(month) <= 12:
+            return found.group(0)
+        if day:
+            return format_day(found.group(0))
+        return format_month(f"{year}-{month}")
+
+    return _DAY_OR_MONTH.sub(words, text)
 
 
 def _as_date(value: date | datetime | str) -> date:

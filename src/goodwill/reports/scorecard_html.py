@@ -7,8 +7,9 @@ import json
 from typing import Any
 
 from goodwill.analytics.scorecard.figures import Perspective, Scorecard
-from goodwill.analytics.scorecard.readings import interval, show
+from goodwill.analytics.scorecard.readings import interval, label, show
 from goodwill.analytics.themes.figures import scorecard_themes_figure
+from goodwill.domain.moment_words import GIFT_WORDS
 
 TITLES = {
     "customer": "Customer",
@@ -28,7 +29,7 @@ def _figure_rows(p: Perspective, currency: str) -> str:
         value = show(f, currency)
         cls = "why" if f.estimate.value is None else "num"
         rows.append(
-            f"<tr><td>{html.escape(f.label)}</td><td class='{cls}'>{html.escape(value)}</td>"
+            f"<tr><td>{html.escape(label(f))}</td><td class='{cls}'>{html.escape(value)}</td>"
             f"<td class='num'>{html.escape(interval(f, currency))}</td><td class='num'>{f.estimate.n:,}</td></tr>"
         )
     head = "<tr><th>figure</th><th>value</th><th>95% CI</th><th>n</th></tr>"
@@ -41,18 +42,6 @@ MIN_AT_RISK = 10
 #: Cohorts drawn besides everyone: this many, spread over the window, so lines stay apart.
 COHORTS_SHOWN = 4
 COLOURS = ("#1f6f50", "#c05a1f", "#3b5ba9", "#8a4f9e", "#a33a2b")
-#: Gift kinds as a reader says them.
-GIFT_WORDS = {
-    "better_plan": "a cheaper plan",
-    "loyalty_penalty": "a paid-off phone",
-    "end_of_contract": "end-of-contract notices",
-    "annual_best_tariff": "yearly best-plan notices",
-    "broken_promise": "broken-promise credits",
-    "promise_at_risk": "late-promise warnings",
-    "slow_first_response": "slow-answer apologies",
-    "repeated_failures": "repeated-failure credits",
-    "case_moved": "case-moved notices",
-}
 
 
 def shown_curves(p: Perspective) -> list[dict[str, Any]]:

@@ -25,10 +25,12 @@ from goodwill.domain.merge import merge_repeated_failures
 from goodwill.domain.moments import Moment
 from goodwill.domain.owners import OwnerPolicy
 from goodwill.domain.policy import CustomerFacts, Decision, decide
+from goodwill.domain.promises import run_instant
 from goodwill.services.act import STATUS, ActContext, ActCounts, record_decisions
 from goodwill.services.detect import Detected, detect_all
 from goodwill.services.inputs import budgets_left, contact_history, customer_facts, experiments_for
 from goodwill.services.links import links_for
+from goodwill.services.resolved_cases import release_resolved_cases
 from goodwill.settings import Settings
 from goodwill.store import (
     finish_run,
@@ -79,7 +81,9 @@ def run_care(
     report = CareRunReport(asof=asof, run_id=None, dry_run=dry_run)
     folded = merge_repeated_failures(moments)
     with make_session() as session, session.begin():
-        # Cases move first, so that tonight's new care moments go to the new owners too.
+        # Solved cases close first, so nobody is told a new owner has a solved problem;
+        # then cases move, so that tonight's new care moments go to the new owners too.
+        release_resolved_cases(session, ledger, run_instant(asof), now)
         moved = _move_cases(session, settings, asof, now, moments)
         moments += moved
         report.found.update(m.kind for m in moments)

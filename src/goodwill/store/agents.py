@@ -5,6 +5,7 @@ roster and the open cases, and records its answer::
 
     choice = assign_owner(session, "C1", "ticket:T-9", team="care", today=day, now=now)
     moved = move_cases_from_away(session, today=day, now=now)  # tell these customers
+    close_case(session, case_id, now=now)  # done: it leaves the queue
 """
 
 from __future__ import annotations
@@ -128,6 +129,15 @@ def release_case(session: Session, subject: str, now: datetime) -> bool:
     if case is not None:
         case.released_at = now
     return case is not None
+
+
+def close_case(session: Session, case_id: int, now: datetime) -> CaseOwner | None:
+    """Close an open case by its id (a desk user's 'Done'); None if it is not open."""
+    case = session.get(CaseOwner, case_id)
+    if case is None or case.released_at is not None:
+        return None
+    case.released_at = now
+    return case
 
 
 def _open_case(session: Session, subject: str) -> CaseOwner | None:

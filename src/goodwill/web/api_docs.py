@@ -1,19 +1,20 @@
 """/api/docs without the internet: Swagger UI from local files, or how to get them.
 
 FastAPI's default page loads Swagger UI from a CDN. goodwill depends on the
-``swagger-ui-bundle`` package, which ships Swagger UI's files, and serves them from here;
-an installation without it (a trimmed environment) gets a page that says how to add it
+``fastapi-swagger`` package, which ships Swagger UI 5's files (the first major version
+that reads OpenAPI 3.1, the version FastAPI writes), and serves them from here; an
+installation without it (a trimmed environment) gets a page that says how to add it back
 and points at the schema, which needs nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import FileResponse, HTMLResponse
 
 ASSETS = "/api/docs/assets"
 HOW_TO_GET_THEM = """<!doctype html>
@@ -24,22 +25,23 @@ HOW_TO_GET_THEM = """<!doctype html>
 <h1>The goodwill API</h1>
 <p>The API's description is at <a href="{openapi}">{openapi}</a> (OpenAPI 3); any OpenAPI
 viewer or client generator reads it.</p>
-<p>The interactive docs use Swagger UI, which goodwill does not ship and never loads from
-the internet. To add it, fetch the wheel on a machine that has the internet,
-<code>pip download --no-deps swagger-ui-bundle</code>, copy it here, install it into
-goodwill's environment with <code>uv pip install swagger_ui_bundle-*.whl</code> and restart
+<p>The interactive docs are Swagger UI, from the <code>fastapi-swagger</code> package that
+goodwill installs with itself; this environment lacks it, and goodwill never loads it from
+the internet. Reinstall goodwill (<code>make setup</code>), or fetch the wheel on a machine
+that has the internet, <code>pip download --no-deps fastapi-swagger</code>, copy it here,
+install it with <code>uv pip install fastapi_swagger-*.whl</code> and restart
 <code>goodwill serve</code>: this page then is Swagger UI, served from this server.</p>
 </section></main></body></html>
 """
 
 
 def swagger_ui_dir() -> Path | None:
-    """The folder of Swagger UI's files from the installed ``swagger-ui-bundle``, if any."""
+    """The folder of Swagger UI's files from the installed ``fastapi-swagger``, if any."""
     try:
-        import swagger_ui_bundle
+        from fastapi_swagger import resources
     except ImportError:
         return None
-    folder = Path(swagger_ui_bundle.swagger_ui_path)
+    folder = Path(resources.__file__).parent
     return folder if (folder / "swagger-ui-bundle.js").is_file() else None
 
 
@@ -53,8 +55,7 @@ def add_api_docs(app: FastAPI, openapi_url: str, folder: Path | None = None) -> 
             return HTMLResponse(page)
 
     else:
-        # Before /static and the routers, so that nothing else answers under it.
-        app.mount(ASSETS, StaticFiles(directory=folder), name="swagger-ui")
+        _add_assets(app, folder)
 
         def docs(request: Request) -> HTMLResponse:
             page = get_swagger_ui_html(
@@ -71,3 +72,21 @@ def add_api_docs(app: FastAPI, openapi_url: str, folder: Path | None = None) -> 
             return HTMLResponse(body)
 
     app.add_api_route("/api/docs", docs, include_in_schema=False)
+
+
+def _add_assets(app: FastAPI, folder: Path) -> None:
+    """Swagger UI's script and style, and nothing else from its package's folder."""
+    for name, media_type in (
+        ("swagger-ui-bundle.js", "text/javascript"),
+        ("swagger-ui.css", "text/css"),
+    ):
+        app.add_api_route(
+            f"{ASSETS}/{name}", _file(folder / name, media_type), include_in_schema=False
+        )
+
+
+def _file(path: Path, media_type: str) -> Callable[[], FileResponse]:
+    def send() -> FileResponse:
+        return FileResponse(path, media_type=media_type)
+
+    return send

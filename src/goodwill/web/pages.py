@@ -73,4 +73,14 @@ def cell(value: object, column: str, currency: str = "GBP") -> str:
         return format_money(value, currency)
     if isinstance(value, datetime):
         return value.strftime("%d %b %Y %H:%M")
+    if column == "kind" and isinstance(value, str):
+        from goodwill.domain.moment_words import moment_label
+
+        return moment_label(value) if "_" in value else value
+    if column == "arm":
+        return ARM_WORDS.get(str(value), str(value))
     return str(value)
+
+
+#: An experiment's arms as the desk says them.
+ARM_WORDS = {"holdout": "held back (the comparison group)", "treatment": "told"}

@@ -3,7 +3,23 @@
 from __future__ import annotations
 
 from goodwill.analytics.scorecard.figures import Figure, Lift, Perspective
-from goodwill.domain.formatting import format_money
+from goodwill.domain.formatting import format_money, months_in_words
+from goodwill.domain.moment_words import gift_words
+
+#: What each experiment metric measures, as a reader says it.
+METRIC_WORDS = {
+    "retained_90d": "customers still with us after 90 days",
+    "retained_180d": "customers still with us after 180 days",
+    "net_revenue": "net revenue per customer (relative)",
+    "net_revenue_minor": "net revenue per customer",
+    "referrals": "referrals",
+    "nps_score": "NPS",
+}
+
+
+def label(figure: Figure) -> str:
+    """A figure's label as a reader says it, months written out: 'ARPU in November 2026'."""
+    return months_in_words(figure.label)
 
 
 def show(figure: Figure, currency: str) -> str:
@@ -72,25 +88,31 @@ def process_reading(p: Perspective, currency: str) -> str:
     )
 
 
-def _lift_sentence(lift: Lift) -> str:
+def _lift_sentence(lift: Lift, currency: str) -> str:
     r = lift.result
+    about = f"{gift_words(lift.kind).capitalize()} on {METRIC_WORDS.get(lift.metric, lift.metric)}"
     if r.estimate is None:
-        return f"{lift.kind} on {lift.metric}: no result ({r.reason})."
+        return f"{about}: no result ({r.reason})."
     verdict = (
         "a real difference"
         if r.p_value is not None and r.p_value < 0.05
         else "not distinguishable from no effect"
     )
-    return f"{lift.kind} on {lift.metric}: {r.estimate:+.3g} (95% CI {r.ci_low:+.3g} to {r.ci_high:+.3g}), {verdict}."
+    if lift.metric == "net_revenue_minor" and r.ci_low is not None and r.ci_high is not None:
+        money = lambda minor: format_money(round(minor), currency)  # noqa: E731
+        sign = "+" if r.estimate >= 0 else ""
+        spread = f"95% CI {money(r.ci_low)} to {money(r.ci_high)}"
+        return f"{about}: {sign}{money(r.estimate)} ({spread}), {verdict}."
+    return f"{about}: {r.estimate:+.3g} (95% CI {r.ci_low:+.3g} to {r.ci_high:+.3g}), {verdict}."
 
 
 def learning_reading(p: Perspective, currency: str) -> str:
     s = lambda key: show(p.figure(key), currency)  # noqa: E731
     money = [lift for lift in p.lifts if lift.metric == "net_revenue_minor"]
     if money:
-        pays = " ".join(_lift_sentence(lift) for lift in money)
+        pays = " ".join(_lift_sentence(lift, currency) for lift in money)
     elif p.lifts:
-        kinds = sorted({lift.kind for lift in p.lifts})
+        kinds = sorted({gift_words(lift.kind) for lift in p.lifts})
         pays = (
             f"Gifts with a holdout ({', '.join(kinds)}) are too recent to tell: revenue needs "
             "six billed months after the gift, retention 90 days."

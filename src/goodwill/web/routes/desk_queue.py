@@ -1,18 +1,31 @@
-"""The desk's queue: what needs a person now; assign a case to yourself or a colleague.
+"""The desk's queue: what needs a person now; assign a case to yourself or a colleague,
+and close it when it is done (its owner or a lead).
 
 The page and ``/api/desk/queue`` are built from the same view.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
-from goodwill.store.agents import hand_case_to
-from goodwill.web.deps import CurrentStaff, FormCsrf, LedgerDep, RowId, SessionDep, StateDep
-from goodwill.web.errors import BadInput, NotFound
+from goodwill.store.agents import close_case, hand_case_to
+from goodwill.store.models import CaseOwner, StaffRole, StaffUser
+from goodwill.web.deps import (
+    ApiCsrf,
+    CurrentStaff,
+    FormCsrf,
+    LedgerDep,
+    RowId,
+    SessionDep,
+    StateDep,
+)
+from goodwill.web.errors import BadInput, Forbidden, NotFound
 from goodwill.web.pages import form_again, page, see_other
 from goodwill.web.views import queue as queue_view
 
@@ -62,6 +75,50 @@ def assign(
     session.commit()
     back = f"&show={show}" if show in queue_view.FILTERS and show else ""
     return see_other(f"/desk/queue?notice=assigned{back}")
+
+
+@router.post("/desk/queue/cases/{case_id}/close", dependencies=[FormCsrf], include_in_schema=False)
+def close(
+    state: StateDep,
+    session: SessionDep,
+    staff: CurrentStaff,
+    case_id: RowId,
+    show: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    _close(session, staff, case_id, state.clock())
+    session.commit()
+    back = f"&show={show}" if show in queue_view.FILTERS and show else ""
+    return see_other(f"/desk/queue?notice=closed{back}")
+
+
+class ClosedCase(BaseModel):
+    case_id: int
+    customer_id: str
+    closed_at: datetime
+
+
+@router.post("/api/desk/queue/cases/{case_id}/close", dependencies=[ApiCsrf], tags=["care desk"])
+def close_api(
+    state: StateDep, session: SessionDep, staff: CurrentStaff, case_id: RowId
+) -> ClosedCase:
+    """Close a case that is done: it leaves the queue. Its owner or a lead only."""
+    case = _close(session, staff, case_id, state.clock())
+    session.commit()
+    assert case.released_at is not None
+    return ClosedCase(case_id=case.id, customer_id=case.customer_id, closed_at=case.released_at)
+
+
+def _close(session: Session, staff: StaffUser, case_id: int, now: datetime) -> CaseOwner:
+    case = session.get(CaseOwner, case_id)
+    if case is None or case.released_at is not None:
+        raise NotFound("That case is closed or has moved; the queue shows where it is now.")
+    if staff.role != StaffRole.LEAD and case.agent_id != staff.agent_id:
+        raise Forbidden(
+            "Only the case's owner or a lead can close it: assign it to yourself first."
+        )
+    closed = close_case(session, case_id, now)
+    assert closed is not None
+    return closed
 
 
 @router.get("/api/desk/queue", tags=["care desk"])

@@ -28,7 +28,7 @@ from goodwill.web import ledger_reads
 from goodwill.web.errors import BadInput, NotFound
 from goodwill.web.flows.plan_switch import line_name
 from goodwill.web.views.me import OwnerView, owners
-from goodwill.web.views.timeline import Entry, timeline
+from goodwill.web.views.timeline import Entry, plan_change_ids, timeline
 from goodwill.web.views.words import kind_name, month_words, quantity_words
 
 MAIN_KINDS = ("data_mb", "voice_min", "sms")
@@ -105,7 +105,7 @@ def customer_360(
     history = {"tickets": tickets, "promises": promises, "bills": bills}
     return Customer360(
         customer=row,
-        timeline=timeline(session, customer_id, history, now),
+        timeline=timeline(session, customer_id, history, now, _names(session, ledger, held)),
         use=_use_table(usage, {s["subscription_id"]: s["line"] for s in subs}),
         subscriptions=subs,
         usage=usage,
@@ -192,6 +192,17 @@ def _from_ledger(ledger: Ledger, settings: Settings, customer_id: str, today: da
         while len(_HELD) > MAX_HELD:
             _HELD.popitem(last=False)
     return held
+
+
+def _names(session: Session, ledger: Ledger, held: _LedgerPart) -> dict[str, str]:
+    """Each line's and each plan's name by id, for the plan changes in the history."""
+    names = {s["subscription_id"]: s["line"] for s in held.subscriptions}
+    names |= {s["plan_id"]: s["plan_name"] for s in held.subscriptions if s.get("plan_name")}
+    for plan_id in plan_change_ids(session, str(held.customer["customer_id"])) - set(names):
+        plan = ledger_reads.plan(ledger, plan_id)
+        if plan is not None:
+            names[plan_id] = str(plan["name"])
+    return names
 
 
 def _use_table(usage: Rows, lines: dict[str, str]) -> UseTable:

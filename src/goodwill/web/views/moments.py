@@ -13,24 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodwill.domain.formatting import format_day, format_money
+from goodwill.domain.moment_words import MOMENT_LABELS, MOMENT_WORDS
 from goodwill.domain.sla import format_duration
 from goodwill.store.models import Action, Moment, MomentStatus
 from goodwill.web.errors import BadInput
-from goodwill.web.views.timeline import MOMENT_WORDS, STATUS_WORDS
-from goodwill.web.views.words import month_words
+from goodwill.web.views.timeline import STATUS_WORDS
+from goodwill.web.views.words import month_words, reason_words
 
 #: Each kind of moment as the filter lists it.
-KIND_CHOICES = {
-    "better_plan": "A cheaper plan fits",
-    "loyalty_penalty": "Still paying for a phone paid off",
-    "end_of_contract": "Contract ending",
-    "annual_best_tariff": "Yearly best-plan notice",
-    "broken_promise": "A promise we broke",
-    "promise_at_risk": "A promise running late",
-    "slow_first_response": "A slow first answer",
-    "repeated_failures": "Several things went wrong",
-    "case_moved": "Case owner away",
-}
+KIND_CHOICES = MOMENT_LABELS
 #: Each decision as the filter lists it.
 STATUS_CHOICES = {
     "acted": "We acted",
@@ -68,6 +59,7 @@ class MomentRow(BaseModel):
     value: str  # '£150' or '' when the moment is worth nothing in money to them
     when: str  # '12 March 2026' or 'December 2026'
     decision: str  # 'we acted on it'
+    why: str | None  # the reason in words: 'holdout arm of the “A cheaper plan fits” experiment'
     done: str  # 'sent a message, gave a credit'
 
 
@@ -195,6 +187,7 @@ def moments(
             else "",
             when=when_words(m.detected_for),
             decision=STATUS_WORDS.get(m.status, m.status),
+            why=reason_words(m.reason) if m.reason else None,
             done=", ".join(ACTION_WORDS.get(a, a) for a in acts.get(m.id, [])),
         )
         for m in found

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from goodwill.domain.formatting import format_money
 from goodwill.domain.sla import format_duration
 from goodwill.ledger.reader import Ledger
-from goodwill.store.models import Agent, CaseOwner, Gesture, GestureStatus, StaffUser
+from goodwill.store.models import Agent, CaseOwner, Gesture, GestureStatus, Moment, StaffUser
 from goodwill.web.errors import BadInput
+from goodwill.web.views.moments import moment_words
 from goodwill.web.views.timeline import MOMENT_WORDS
 
 PAGE_SIZE = 25
@@ -103,14 +104,12 @@ def _cases(session: Session, now: datetime) -> list[QueueItem]:
         .join(Agent, CaseOwner.agent_id == Agent.id)
         .where(CaseOwner.released_at.is_(None))
     )
+    rows = session.execute(query).all()
+    words = _moment_words(session, [case.subject for case, _ in rows])
     items = []
-    for case, owner in session.execute(query):
+    for case, owner in rows:
         kind, _, rest = case.subject.partition(":")
-        what = (
-            f"Their enquiry {rest}"
-            if kind == "ticket"
-            else MOMENT_WORDS.get(kind, kind.replace("_", " ")).capitalize()
-        )
+        what = words.get(case.subject) or _generic_words(kind, rest)
         due = case.assigned_at + CASE_TARGETS.get(kind, DEFAULT_TARGET)
         items.append(
             _item(
@@ -128,6 +127,24 @@ def _cases(session: Session, now: datetime) -> list[QueueItem]:
             )
         )
     return items
+
+
+def _moment_words(session: Session, subjects: list[str]) -> dict[str, str]:
+    """What each case's moment was about, from its evidence (a case is named by its
+    moment's dedupe key): 'Call back 13 days late (due 10 November 2026)'."""
+    query = select(Moment.dedupe_key, Moment.kind, Moment.evidence, Moment.currency).where(
+        Moment.dedupe_key.in_(subjects)
+    )
+    return {
+        key: moment_words(kind, evidence or {}, currency)
+        for key, kind, evidence, currency in session.execute(query)
+    }
+
+
+def _generic_words(kind: str, rest: str) -> str:
+    if kind == "ticket":
+        return f"Their enquiry {rest}"
+    return MOMENT_WORDS.get(kind, kind.replace("_", " ")).capitalize()
 
 
 def _approvals(session: Session, now: datetime) -> list[QueueItem]:

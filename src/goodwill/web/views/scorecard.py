@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from goodwill.analytics.scorecard.figures import Figure, Scorecard
-from goodwill.analytics.scorecard.readings import interval, show
+from goodwill.analytics.scorecard.readings import interval, label, show
 from goodwill.analytics.scorecard.trends import HEADLINE_KEYS, Trend, headline_trends
 from goodwill.analytics.scorecard.window import Window
 from goodwill.domain.formatting import format_money
@@ -40,7 +40,7 @@ TILE_LABELS = {
     "complaints_per_1000": "Complaints per 1,000",
     "promises_kept": "Promises kept",
     "goodwill_spent": "Goodwill given",
-    "advice_handed_back": "Savings handed back",
+    "advice_handed_back": "Savings offered",
 }
 
 
@@ -150,7 +150,7 @@ def build_view(state: WebState, asof: date) -> CardView:
             "title": TITLES.get(p.name, p.name),
             "reading": p.reading,
             "figures": [
-                (f.label, show(f, card.currency), interval(f, card.currency), f.estimate.n)
+                (label(f), show(f, card.currency), interval(f, card.currency), f.estimate.n)
                 for f in p.figures
             ],
         }
@@ -205,7 +205,8 @@ def _says(figure: Figure, trend: Trend | None, currency: str) -> str:
         "complaints_per_1000": "customers a month",
         "promises_kept": "on time",
         "goodwill_spent": "given in credits",
-        "advice_handed_back": "a year, from plan advice taken up",
+        # It counts the advice sent: whether the customer switched is not known here.
+        "advice_handed_back": "a year, in the plan advice we sent",
     }.get(figure.key, figure.label)
 
 

@@ -4,7 +4,7 @@ care runs found, plan changes and self-service jobs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,22 +14,12 @@ from sqlalchemy.orm import Session
 
 from goodwill.channels.render import describe_promise
 from goodwill.domain.formatting import format_day, format_money
+from goodwill.domain.moment_words import MOMENT_WORDS
 from goodwill.store.models import Gesture, Job, Message, Moment, PlanChangeRequest, StaffUser
-from goodwill.web.views.words import month_words
+from goodwill.web.views.words import month_words, reason_words
 
 Row = dict[str, Any]
-#: What each moment kind is, for someone reading the history.
-MOMENT_WORDS = {
-    "better_plan": "a cheaper plan that fits",
-    "loyalty_penalty": "a phone already paid off, still charged for",
-    "end_of_contract": "their contract ending",
-    "annual_best_tariff": "their yearly best-plan check",
-    "broken_promise": "a promise we broke",
-    "promise_at_risk": "a promise running late",
-    "slow_first_response": "a slow first answer from us",
-    "repeated_failures": "several things going wrong",
-    "case_moved": "their case owner being away",
-}
+#: What the care run decided, for someone reading the history.
 STATUS_WORDS = {
     "acted": "we acted on it",
     "withheld": "held back on purpose (the comparison group)",
@@ -49,9 +39,14 @@ class Entry(BaseModel):
 
 
 def timeline(
-    session: Session, customer_id: str, ledger_rows: dict[str, list[Row]], now: datetime
+    session: Session,
+    customer_id: str,
+    ledger_rows: dict[str, list[Row]],
+    now: datetime,
+    names: Mapping[str, str] | None = None,
 ) -> list[Entry]:
-    """Everything, newest first (``ledger_rows``: the customer's tickets, promises, bills)."""
+    """Everything, newest first (``ledger_rows``: the customer's tickets, promises, bills;
+    ``names``: how a line or a plan is called, by its id: "Kit Lee's line (S2)")."""
     entries = [
         *_messages(session, customer_id),
         *_tickets(ledger_rows.get("tickets", [])),
@@ -59,7 +54,7 @@ def timeline(
         *_bills(ledger_rows.get("bills", [])),
         *_credits(session, customer_id),
         *_moments(session, customer_id),
-        *_plan_changes(session, customer_id),
+        *_plan_changes(session, customer_id, names or {}),
         *_jobs(session, customer_id),
     ]
     return sorted(entries, key=lambda e: _utc(e.at), reverse=True)
@@ -148,17 +143,26 @@ def _moments(session: Session, customer_id: str) -> Iterator[Entry]:
             at=m.created_at,
             what="Care run",
             title=f"Noticed {about}{worth}: {STATUS_WORDS.get(m.status, m.status)}",
-            detail=m.reason,
+            detail=reason_words(m.reason) if m.reason else None,
         )
 
 
-def _plan_changes(session: Session, customer_id: str) -> Iterator[Entry]:
+def plan_change_ids(session: Session, customer_id: str) -> set[str]:
+    """The plans a customer's plan changes name, so the 360 can look up what they're called."""
+    query = select(PlanChangeRequest.from_plan_id, PlanChangeRequest.to_plan_id).where(
+        PlanChangeRequest.customer_id == customer_id
+    )
+    return {plan_id for pair in session.execute(query) for plan_id in pair}
+
+
+def _plan_changes(session: Session, customer_id: str, names: Mapping[str, str]) -> Iterator[Entry]:
     query = select(PlanChangeRequest).where(PlanChangeRequest.customer_id == customer_id)
     for c in session.scalars(query.order_by(PlanChangeRequest.id.desc()).limit(50)):
+        line, was, to = (names.get(i, i) for i in (c.subscription_id, c.from_plan_id, c.to_plan_id))
         yield Entry(
             at=c.created_at,
             what="Plan change",
-            title=f"Asked to move {c.subscription_id} from {c.from_plan_id} to {c.to_plan_id}, "
+            title=f"Asked to move {line} from {was} to {to}, "
             f"from {month_words(c.effective_period)}",
         )
 
