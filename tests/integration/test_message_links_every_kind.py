@@ -122,7 +122,15 @@ def test_a_credit_message_opens_the_customers_own_account(
         where, page = _follow(client, email.body)
         assert where == "/me"
         assert f"Hi {first_name.group(1)}" in page
-        assert client.get("/api/me").json()["customer_id"] == email.customer_id
+        mine = client.get("/api/me").json()
+        assert mine["customer_id"] == email.customer_id
+        # the email says the credit is on their account: the page shows it, for what
+        credit = re.search(r"added a credit of (£[\d,.]+)", email.body)
+        assert credit, email.body
+        assert (
+            f"<strong>{credit.group(1)}</strong> on " in page and "for a promise we broke" in page
+        )
+        assert credit.group(1) in [c["amount"] for c in mine["credits"]]
 
 
 def test_every_email_kind_with_a_job_to_do_carries_its_link(

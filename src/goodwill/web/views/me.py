@@ -17,7 +17,7 @@ from goodwill.domain.formatting import format_day, format_money
 from goodwill.ledger.reader import Ledger, open_ledger
 from goodwill.ledger.snapshot import PerSnapshot
 from goodwill.settings import Settings
-from goodwill.store.models import Agent, CaseOwner, PlanChangeRequest, SimBlock
+from goodwill.store.models import Action, Agent, CaseOwner, Moment, PlanChangeRequest, SimBlock
 from goodwill.web import ledger_reads
 from goodwill.web.errors import NotFound
 from goodwill.web.flows.plan_switch import line_name, period_words
@@ -67,12 +67,20 @@ class OwnerView(BaseModel):
     case: str
 
 
+class CreditView(BaseModel):
+    amount_minor: int
+    amount: str  # '£10.00'
+    day: str  # '3 December 2026'
+    why: str  # 'for a promise we broke'
+
+
 class MyPlanView(BaseModel):
     customer_id: str
     name: str
     first_name: str
     lines: list[LineView]
     owners: list[OwnerView]
+    credits: list[CreditView]
 
 
 log = logging.getLogger("goodwill.web")
@@ -114,6 +122,7 @@ def my_plan(
         first_name=first_name(name),
         lines=lines,
         owners=owners(session, customer_id),
+        credits=credits(session, customer_id),
     )
 
 
@@ -148,6 +157,36 @@ def owners(session: Session, customer_id: str) -> list[OwnerView]:
     return [
         OwnerView(name=name, email=email, phone=phone, case=case_words(subject))
         for subject, name, email, phone in session.execute(query)
+    ]
+
+
+#: What a credit was for, in the customer's words, by the kind of moment that gave it.
+CREDIT_WHY = {
+    "broken_promise": "for a promise we broke",
+    "promise_at_risk": "for a promise running late",
+    "slow_first_response": "for a slow first answer from us",
+    "repeated_failures": "for several things going wrong",
+}
+
+
+def credits(session: Session, customer_id: str, limit: int = 12) -> list[CreditView]:
+    """The credits we gave the customer, newest first: the care run's (a broken promise)
+    and the care team's gestures; what our emails call "on your account"."""
+    query = (
+        select(Action.amount_minor, Action.currency, Action.created_at, Moment.kind)
+        .outerjoin(Moment, Action.moment_id == Moment.id)
+        .where(Action.customer_id == customer_id, Action.kind == "credit", Action.amount_minor > 0)
+        .order_by(Action.created_at.desc(), Action.id.desc())
+        .limit(limit)
+    )
+    return [
+        CreditView(
+            amount_minor=amount,
+            amount=format_money(amount, currency or "GBP"),
+            day=format_day(at),
+            why=CREDIT_WHY.get(kind, "for the trouble") if kind else "from our care team",
+        )
+        for amount, currency, at, kind in session.execute(query)
     ]
 
 
