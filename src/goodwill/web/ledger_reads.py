@@ -205,6 +205,20 @@ def rows_of(ledger: Ledger, table: str, customer_id: str, order: str, limit: int
     )
 
 
+def ticket_events(ledger: Ledger, ticket_ids: list[str]) -> list[Row]:
+    """What happened to these tickets after they were opened, newest first."""
+    wanted = [t for t in dict.fromkeys(ticket_ids) if _matchable(t)]
+    if not wanted:
+        return []
+    marks = ", ".join(f"${i}" for i in range(1, len(wanted) + 1))
+    return _rows(
+        ledger,
+        f'SELECT ticket_id, "at", event FROM ticket_events WHERE ticket_id IN ({marks}) '
+        'ORDER BY "at" DESC, ticket_id',
+        wanted,
+    )
+
+
 def advice(ledger: Ledger, asof: date, settings: Settings, customer_id: str) -> list[Row]:
     """Plan advice for the customer's subscriptions (empty when nothing cheaper fits),
     rated in-process (:mod:`goodwill.analytics.customer_advice`)."""

@@ -102,7 +102,12 @@ def customer_360(
         ("kind", "made_at", "due_at", "kept_at"),
     )
     now = datetime.combine(today, datetime.max.time(), tzinfo=UTC)
-    history = {"tickets": tickets, "promises": promises, "bills": bills}
+    history = {
+        "tickets": tickets,
+        "ticket_events": held.ticket_events,
+        "promises": promises,
+        "bills": bills,
+    }
     return Customer360(
         customer=row,
         timeline=timeline(session, customer_id, history, now, _names(session, ledger, held)),
@@ -152,6 +157,7 @@ class _LedgerPart:
     usage: Rows
     bills: Rows
     tickets: Rows
+    ticket_events: Rows
     promises: Rows
     feedback: Rows
     advice: Rows
@@ -177,12 +183,14 @@ def _from_ledger(ledger: Ledger, settings: Settings, customer_id: str, today: da
     subs = ledger_reads.subscriptions(ledger, customer_id)
     for sub in subs:
         sub["line"] = line_name(sub)
+    tickets = ledger_reads.rows_of(ledger, "tickets", customer_id, "opened_at")
     held = _LedgerPart(
         customer=row,
         subscriptions=subs,
         usage=ledger_reads.usage(ledger, [s["subscription_id"] for s in subs]),
         bills=ledger_reads.rows_of(ledger, "bills", customer_id, "period"),
-        tickets=ledger_reads.rows_of(ledger, "tickets", customer_id, "opened_at"),
+        tickets=tickets,
+        ticket_events=ledger_reads.ticket_events(ledger, [t["ticket_id"] for t in tickets]),
         promises=ledger_reads.rows_of(ledger, "promises", customer_id, "made_at"),
         feedback=ledger_reads.rows_of(ledger, "feedback", customer_id, "at"),
         advice=ledger_reads.advice(ledger, today, settings, customer_id),

@@ -50,6 +50,7 @@ def timeline(
     entries = [
         *_messages(session, customer_id),
         *_tickets(ledger_rows.get("tickets", [])),
+        *_ticket_events(ledger_rows.get("tickets", []), ledger_rows.get("ticket_events", [])),
         *_promises(ledger_rows.get("promises", []), now),
         *_bills(ledger_rows.get("bills", [])),
         *_credits(session, customer_id),
@@ -90,6 +91,31 @@ def _tickets(rows: Iterable[Row]) -> Iterator[Entry]:
             )
         if t.get("resolved_at"):
             yield Entry(at=t["resolved_at"], what="Ticket", title=f"{ticket}: resolved")
+
+
+#: A ticket's events in words; the first answer and the last resolution are told by the
+#: ticket's own row, so the events at those instants are not told twice.
+EVENT_WORDS = {
+    "agent_reply": "we answered",
+    "awaiting_customer": "we asked them something and waited for their answer",
+    "customer_reply": "they answered us",
+    "resolved": "resolved",
+    "reopened": "reopened: it was not fixed after all",
+}
+
+
+def _ticket_events(tickets: Iterable[Row], events: Iterable[Row]) -> Iterator[Entry]:
+    told = {
+        (t["ticket_id"], kind, _utc(t[column]))
+        for t in tickets
+        for kind, column in (("agent_reply", "first_response_at"), ("resolved", "resolved_at"))
+        if t.get(column)
+    }
+    for e in events:
+        if (e["ticket_id"], e["event"], _utc(e["at"])) in told:
+            continue
+        words = EVENT_WORDS.get(str(e["event"]), str(e["event"]).replace("_", " "))
+        yield Entry(at=e["at"], what="Ticket", title=f"Ticket {e['ticket_id']}: {words}")
 
 
 def _promises(rows: Iterable[Row], now: datetime) -> Iterator[Entry]:
