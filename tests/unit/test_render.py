@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from goodwill.channels.render import (
     BUILTIN_KINDS,
+    MessageRenderer,
     MessageTemplateError,
     describe_usage,
     render_message,
@@ -206,6 +208,36 @@ def test_a_custom_template_overrides_the_builtin_and_its_tone_is_checked(tmp_pat
     flagged = [issue.text.lower() for issue in message.tone_issues]
     assert {"valued customer", "please be advised", "as per"} <= set(flagged)
     assert message.subject.startswith("You could pay £4.50 less")  # still the built-in
+
+
+@pytest.mark.parametrize("kind", BUILTIN_KINDS)
+def test_a_run_renderer_writes_what_render_message_writes(kind: str, tmp_path: Path) -> None:
+    (tmp_path / "_signoff.txt.j2").write_text("Cheers,\n{{ team_name }}\n")
+    renderer = MessageRenderer(tmp_path, team_name="The Goodybag team")
+    for owner in (SAM, None):
+        one = render_message(
+            moment(kind), "Priya", owner, LINKS, tmp_path, team_name="The Goodybag team"
+        )
+        assert renderer.render(moment(kind), "Priya", owner, LINKS) == one
+        assert one.text.endswith("Cheers,\nThe Goodybag team\n")
+
+
+def test_a_run_renderer_keeps_the_templates_it_began_with(tmp_path: Path) -> None:
+    """A run's messages come from one version of the templates; render_message (the web
+    app's) reads a template changed on disk again."""
+    template = tmp_path / "better_plan.subject.j2"
+    template.write_text("First version")
+    renderer = MessageRenderer(tmp_path)
+    assert renderer.render(moment("better_plan"), "Priya", None, LINKS).subject == "First version"
+    assert render_message(moment("better_plan"), "Priya", None, LINKS, tmp_path).subject == (
+        "First version"
+    )
+    template.write_text("Second version, a little longer")
+    os.utime(template, (template.stat().st_atime, template.stat().st_mtime + 5))
+    assert renderer.render(moment("better_plan"), "Priya", None, LINKS).subject == "First version"
+    assert render_message(moment("better_plan"), "Priya", None, LINKS, tmp_path).subject == (
+        "Second version, a little longer"
+    )
 
 
 def test_a_missing_evidence_key_or_link_is_a_clear_error() -> None:

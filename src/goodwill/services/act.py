@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from goodwill.channels.render import render_message
+from goodwill.channels.render import MessageRenderer
 from goodwill.domain.contact import Owner
 from goodwill.domain.handover import CASE_MOVED, new_owner
 from goodwill.domain.merge import REPEATED
@@ -61,6 +61,7 @@ class ActContext:
     links: Mapping[str, Mapping[str, str]]  # per dedupe_key: the links its message offers
     settings: Settings
     now: datetime
+    renderer: MessageRenderer  # the settings' templates, read once for the run
 
 
 MERGED_REASON = "told together with the customer's other failures in one message"
@@ -245,13 +246,8 @@ def _queue_message(
     moment: Moment, action_id: int, ctx: ActContext, counts: ActCounts, outbox: _Outbox
 ) -> None:
     recipient = ctx.recipients[moment.customer_id]
-    rendered = render_message(
-        moment,
-        recipient.first_name,
-        _owner_for(moment, ctx),
-        ctx.links.get(moment.dedupe_key, {}),
-        ctx.settings.templates_dir,
-        team_name=ctx.settings.team_name,
+    rendered = ctx.renderer.render(
+        moment, recipient.first_name, _owner_for(moment, ctx), ctx.links.get(moment.dedupe_key, {})
     )
     counts.tone_warnings += [f"{moment.kind}: {issue.why}" for issue in rendered.tone_issues]
     message = message_row(

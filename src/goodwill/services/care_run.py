@@ -19,6 +19,7 @@ from goodwill.analytics.engine import open_ledger_for
 from goodwill.channels import DeliveryReport
 from goodwill.channels.configure import deliver_all
 from goodwill.channels.credits_export import ExportReport
+from goodwill.channels.render import MessageRenderer
 from goodwill.domain.contact import ContactPolicy
 from goodwill.domain.handover import CASE_MOVED, case_moved_moments
 from goodwill.domain.merge import merge_repeated_failures
@@ -103,6 +104,7 @@ def run_care(
             links_for(moments, settings, session, now),
             settings,
             now,
+            MessageRenderer(settings.templates_dir, team_name=settings.team_name),
         )
         report.acted = record_decisions(decisions, ctx, merged=folded.merged)
         report.outcomes = report.acted.outcomes
