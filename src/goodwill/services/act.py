@@ -23,7 +23,7 @@ from goodwill.domain.policy import Decision
 from goodwill.services.inputs import Recipient
 from goodwill.settings import Settings
 from goodwill.store import message_id_for, spend
-from goodwill.store.agents import assign_owner
+from goodwill.store.case_book import CaseBook
 from goodwill.store.contacts import contact_row, record_contacts
 from goodwill.store.experiments import record_assignments
 from goodwill.store.messages import enqueue_messages, message_row
@@ -62,6 +62,7 @@ class ActContext:
     settings: Settings
     now: datetime
     renderer: MessageRenderer  # the settings' templates, read once for the run
+    cases: CaseBook  # the roster and the open cases, read once for the run
 
 
 MERGED_REASON = "told together with the customer's other failures in one message"
@@ -231,8 +232,7 @@ def _owner_for(moment: Moment, ctx: ActContext) -> Owner | None:
         return new_owner(moment)
     if moment.message_type != "care":
         return None
-    choice = assign_owner(
-        ctx.session,
+    choice = ctx.cases.assign(
         moment.customer_id,
         moment.dedupe_key,
         team="senior" if moment.kind == REPEATED else "care",

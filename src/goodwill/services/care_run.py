@@ -40,6 +40,7 @@ from goodwill.store import (
     upgrade,
 )
 from goodwill.store.agents import move_cases_from_away
+from goodwill.store.case_book import CaseBook
 from goodwill.store.models import Experiment
 
 
@@ -105,6 +106,7 @@ def run_care(
             settings,
             now,
             MessageRenderer(settings.templates_dir, team_name=settings.team_name),
+            CaseBook(session, [d.moment.customer_id for d in decisions if _needs_owner(d)]),
         )
         report.acted = record_decisions(decisions, ctx, merged=folded.merged)
         report.outcomes = report.acted.outcomes
@@ -115,6 +117,11 @@ def run_care(
         report.delivery, report.billing = email, (billing[0] if billing else None)
     engine.dispose()
     return report
+
+
+def _needs_owner(decision: Decision) -> bool:
+    """Whether acting on the decision may name a case owner (a care message)."""
+    return decision.outcome == "act" and decision.moment.message_type == "care"
 
 
 def _move_cases(
