@@ -83,15 +83,16 @@ def main() -> None:
             warm = settings.model_copy(update={"store_url": warm_url})
             run_care(warm, date.fromisoformat(args.asof), dry_run=True, deliver_now=False)
         profile = None if args.no_profile else cProfile.Profile()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         if profile:
             profile.enable()
         report = run_care(settings, date.fromisoformat(args.asof), deliver_now=False)
         if profile:
             profile.disable()
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         assert report.acted is not None
-        print(f"care run: {seconds:.2f} s, {report.acted.messages_queued:,} messages queued")
+        queued = report.acted.messages_queued
+        print(f"care run: {seconds:.2f} s ({cpu:.2f} s CPU), {queued:,} messages queued")
         if profile:
             stats = pstats.Stats(profile)
             stats.sort_stats("tottime").print_stats(args.top)

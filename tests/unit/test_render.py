@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
+from jinja2 import Environment, StrictUndefined, Undefined
 
 from goodwill.channels.render import (
     BUILTIN_KINDS,
@@ -14,6 +16,7 @@ from goodwill.channels.render import (
     describe_usage,
     render_message,
 )
+from goodwill.channels.template_env import message_environment
 from goodwill.domain.contact import Owner
 from goodwill.domain.formatting import format_day, format_gb, format_money
 from goodwill.domain.moments import Moment
@@ -318,3 +321,29 @@ def test_the_advice_email_says_what_they_actually_paid() -> None:
         assert part in message.text and part in message.html.replace("<strong>", "").replace(
             "</strong>", ""
         )
+
+
+class _Plan(dict):  # a dict subclass: looked up as Jinja does
+    name = "attribute"
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {"name": "Ann", "items": 3, "get": None},
+        MappingProxyType({"name": "Ann", "values": [1]}),
+        _Plan(name="item"),
+        SAM,
+    ],
+    ids=["dict", "mapping-proxy", "dict-subclass", "object"],
+)
+@pytest.mark.parametrize("attribute", ["name", "items", "get", "values", "missing", "__class__"])
+def test_templates_read_what_jinja_reads(obj: object, attribute: str) -> None:
+    """The message environment reads a mapping's key at once; the value a template gets
+    must be the one Jinja's own lookup (attribute first, then item) gives."""
+    ours = message_environment(None, auto_reload=False).getattr(obj, attribute)
+    jinjas = Environment(undefined=StrictUndefined).getattr(obj, attribute)
+    if isinstance(jinjas, Undefined):
+        assert isinstance(ours, StrictUndefined) and ours._undefined_name == attribute
+    else:
+        assert ours == jinjas and type(ours) is type(jinjas)

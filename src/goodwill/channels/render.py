@@ -21,17 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import (
-    ChoiceLoader,
-    Environment,
-    FileSystemLoader,
-    StrictUndefined,
-    TemplateNotFound,
-    UndefinedError,
-    pass_context,
-    select_autoescape,
-)
-from jinja2.runtime import Context
+from jinja2 import Environment, TemplateNotFound, UndefinedError
 
 from goodwill.channels.message_words import (
     current_is_best,
@@ -39,13 +29,12 @@ from goodwill.channels.message_words import (
     describe_usage,
     other_tariffs,
 )
+from goodwill.channels.template_env import BUILTIN_TEMPLATES, message_environment
 from goodwill.domain.contact import Owner
-from goodwill.domain.formatting import format_day, format_gb, format_money
 from goodwill.domain.moments import Moment
 from goodwill.domain.tone import ToneIssue, check_tone
 from goodwill.errors import MessageTemplateError
 
-BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 #: The moment kinds with built-in templates.
 BUILTIN_KINDS = (
     "repeated_failures",
@@ -60,6 +49,7 @@ DEFAULT_TEAM_NAME = "The goodwill care team"
 
 __all__ = [
     "BUILTIN_KINDS",
+    "BUILTIN_TEMPLATES",
     "DEFAULT_TEAM_NAME",
     "MessageRenderer",
     "MessageTemplateError",
@@ -112,7 +102,7 @@ class MessageRenderer:
     """
 
     def __init__(self, templates_dir: Path | None = None, *, team_name: str = DEFAULT_TEAM_NAME):
-        self._env = _environment(templates_dir, auto_reload=False)
+        self._env = message_environment(templates_dir, auto_reload=False)
         self._team_name = team_name
 
     def render(
@@ -149,30 +139,7 @@ def _render_message(
 def template_environment(templates_dir: Path | None = None) -> Environment:
     """The Jinja2 environment: your ``templates_dir`` first, then the built-ins; a template
     changed on disk is read again."""
-    return _environment(templates_dir, auto_reload=True)
-
-
-def _environment(templates_dir: Path | None, *, auto_reload: bool) -> Environment:
-    loaders = [FileSystemLoader(templates_dir)] if templates_dir else []
-    loaders.append(FileSystemLoader(BUILTIN_TEMPLATES))
-    env = Environment(
-        loader=ChoiceLoader(loaders),
-        undefined=StrictUndefined,
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=auto_reload,
-    )
-    env.filters.update(
-        money=_money,
-        gb=format_gb,
-        day=format_day,
-        usage=describe_usage,
-        promise=describe_promise,
-        other_tariffs=other_tariffs,
-    )
-    env.tests.update(current_is_best=current_is_best)
-    return env
+    return message_environment(templates_dir, auto_reload=True)
 
 
 def _render(env: Environment, kind: str, part: str, context: Mapping[str, Any]) -> str:
@@ -189,8 +156,3 @@ def _render(env: Environment, kind: str, part: str, context: Mapping[str, Any]) 
             f"template {name}: {undefined.message}; the moment's evidence has "
             f"{sorted(context['evidence'])} and links has {sorted(context['links'])}"
         ) from undefined
-
-
-@pass_context
-def _money(context: Context, amount_minor: int, currency: str | None = None) -> str:
-    return format_money(int(amount_minor), currency or context["currency"])
