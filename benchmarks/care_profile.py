@@ -18,12 +18,14 @@ import json
 import pstats
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, DateTime, create_engine, select
 
+from care_scale import postgres_schema
 from goodwill.services.care_run import run_care
 from goodwill.settings import Settings
 from goodwill.store.models import Base
@@ -70,13 +72,16 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--no-profile", action="store_true", help="time only")
     parser.add_argument("--dump", type=Path, help="write the stored rows to this JSON file")
+    parser.add_argument("--postgres", help="a server URL: the store in a fresh schema there")
     parser.add_argument(
         "--warm", action="store_true", help="a dry run first: imports and compiled kernels loaded"
     )
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="goodwill-care-profile-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="goodwill-care-profile-") as tmp, ExitStack() as stack:
         url = f"sqlite:///{Path(tmp) / 'store.sqlite'}"
+        if args.postgres:
+            url = stack.enter_context(postgres_schema(args.postgres))
         settings = Settings(data_dir=args.data_dir, store_url=url)
         if args.warm:
             warm_url = f"sqlite:///{Path(tmp) / 'warm.sqlite'}"
