@@ -66,17 +66,15 @@ def rate_lines(
 ) -> LineCosts:
     """Rate each ``(subscription_id, current plan_id)`` of ``lines`` over ``window``."""
     use = _use(ledger, window, [sub for sub, _ in lines])
-    kind_names, kind = np.unique(
-        use.column("kind").to_numpy(zero_copy_only=False), return_inverse=True
-    )
-    plans = plan_arrays(catalogue, tuple(str(k) for k in kind_names))
+    kind_names = tuple(sorted(pc.unique(use.column("kind")).to_pylist()))
+    kind = _positions(use.column("kind"), kind_names)
+    plans = plan_arrays(catalogue, kind_names)
     plan_row = {p.plan_id: i for i, p in enumerate(plans.plans)}
     line_plan = np.array([plan_row[plan_id] for _, plan_id in lines], np.int64)
     line = use.column("line").to_numpy()
-    periods = use.column("period").to_numpy(zero_copy_only=False)
-    period = np.minimum(np.searchsorted(np.array(window), periods), len(window) - 1)
+    period = _positions(use.column("period"), window)  # -1: not a month of the window
     cutoff = np.array([_cutoff_us(p) for p in window], np.int64)[period]
-    live = (np.array(window)[period] == periods) & (_started_us(use) < cutoff)
+    live = (period >= 0) & (_started_us(use) < cutoff)
     line, period, kind = line[live], period[live], kind[live]
     p = line_plan[line]
     quantity = use.column("quantity").to_numpy()[live].astype(np.int64)
@@ -88,7 +86,7 @@ def rate_lines(
         np.unique(line * len(window) + period) // len(window), minlength=len(lines)
     )
     cost = months * plans.fee[line_plan] + by_kind.sum(axis=1)
-    return LineCosts(tuple(str(k) for k in kind_names), months, cost, by_kind)
+    return LineCosts(kind_names, months, cost, by_kind)
 
 
 def _use(ledger: Ledger, window: tuple[str, ...], subscription_ids: list[str]) -> pa.Table:
@@ -113,6 +111,12 @@ def _use(ledger: Ledger, window: tuple[str, ...], subscription_ids: list[str]) -
         .select("line", "period", "kind", "quantity", "started_at")
         .to_pyarrow()
     )
+
+
+def _positions(values: pa.ChunkedArray, names: tuple[str, ...]) -> Int64s:
+    """Where each value is in ``names`` (-1 where it is not), found by Arrow, not Python."""
+    found = pc.index_in(values, value_set=pa.array(names, pa.string()))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(), np.int64)
 
 
 def _started_us(use: pa.Table) -> Int64s:
