@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from goodwill.domain import policy as policy_rules
 from goodwill.domain.budgets import BudgetLeft
 from goodwill.domain.contact import Contact, ContactPolicy
 from goodwill.domain.experiments import ExperimentSpec, assign_arm
@@ -461,3 +462,26 @@ def test_decide_is_deterministic_whatever_the_input_order(case: Case, rng: Rando
     facts = {c: case.facts[c] for c in ids}
     reordered = replace(case, moments=moments, history=history, facts=facts)
     assert reordered.decide() == case.decide()
+
+
+TIED = st.builds(
+    Moment,
+    customer_id=st.sampled_from(["C1", "C2"]),
+    subscription_id=st.just("S1"),
+    kind=st.sampled_from(["better_plan", "loyalty_penalty"]),
+    detected_for=st.just("2026-11"),
+    value_to_customer_minor=st.sampled_from([100, 200]),
+    cost_to_business_minor=st.just(0),
+    currency=st.just("GBP"),
+    evidence=st.dictionaries(st.sampled_from(["a", "b"]), st.integers(0, 3), max_size=2),
+)
+
+
+@given(st.lists(TIED, max_size=12))
+def test_moments_tied_on_their_rank_are_ordered_by_their_evidence(moments: list[Moment]) -> None:
+    """The evidence is written out only where the rest of the rank ties; the order must be
+    that of one sort by the rank and the evidence together."""
+    in_one_sort = sorted(
+        moments, key=lambda m: (*policy_rules._rank(m), repr(sorted(m.evidence.items())))
+    )
+    assert [id(m) for m in policy_rules._ranked(moments)] == [id(m) for m in in_one_sort]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
+from jinja2 import Environment, StrictUndefined, Undefined
 
 from goodwill.channels.render import (
     BUILTIN_KINDS,
+    MessageRenderer,
     MessageTemplateError,
     describe_usage,
     render_message,
 )
+from goodwill.channels.template_env import message_environment
 from goodwill.domain.contact import Owner
 from goodwill.domain.formatting import format_day, format_gb, format_money
 from goodwill.domain.moments import Moment
@@ -208,6 +213,36 @@ def test_a_custom_template_overrides_the_builtin_and_its_tone_is_checked(tmp_pat
     assert message.subject.startswith("You could pay £4.50 less")  # still the built-in
 
 
+@pytest.mark.parametrize("kind", BUILTIN_KINDS)
+def test_a_run_renderer_writes_what_render_message_writes(kind: str, tmp_path: Path) -> None:
+    (tmp_path / "_signoff.txt.j2").write_text("Cheers,\n{{ team_name }}\n")
+    renderer = MessageRenderer(tmp_path, team_name="The Goodybag team")
+    for owner in (SAM, None):
+        one = render_message(
+            moment(kind), "Priya", owner, LINKS, tmp_path, team_name="The Goodybag team"
+        )
+        assert renderer.render(moment(kind), "Priya", owner, LINKS) == one
+        assert one.text.endswith("Cheers,\nThe Goodybag team\n")
+
+
+def test_a_run_renderer_keeps_the_templates_it_began_with(tmp_path: Path) -> None:
+    """A run's messages come from one version of the templates; render_message (the web
+    app's) reads a template changed on disk again."""
+    template = tmp_path / "better_plan.subject.j2"
+    template.write_text("First version")
+    renderer = MessageRenderer(tmp_path)
+    assert renderer.render(moment("better_plan"), "Priya", None, LINKS).subject == "First version"
+    assert render_message(moment("better_plan"), "Priya", None, LINKS, tmp_path).subject == (
+        "First version"
+    )
+    template.write_text("Second version, a little longer")
+    os.utime(template, (template.stat().st_atime, template.stat().st_mtime + 5))
+    assert renderer.render(moment("better_plan"), "Priya", None, LINKS).subject == "First version"
+    assert render_message(moment("better_plan"), "Priya", None, LINKS, tmp_path).subject == (
+        "Second version, a little longer"
+    )
+
+
 def test_a_missing_evidence_key_or_link_is_a_clear_error() -> None:
     evidence = {k: v for k, v in EVIDENCE["better_plan"].items() if k != "annual_saving_minor"}
     with pytest.raises(MessageTemplateError, match="annual_saving_minor"):
@@ -286,3 +321,29 @@ def test_the_advice_email_says_what_they_actually_paid() -> None:
         assert part in message.text and part in message.html.replace("<strong>", "").replace(
             "</strong>", ""
         )
+
+
+class _Plan(dict):  # a dict subclass: looked up as Jinja does
+    name = "attribute"
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {"name": "Ann", "items": 3, "get": None},
+        MappingProxyType({"name": "Ann", "values": [1]}),
+        _Plan(name="item"),
+        SAM,
+    ],
+    ids=["dict", "mapping-proxy", "dict-subclass", "object"],
+)
+@pytest.mark.parametrize("attribute", ["name", "items", "get", "values", "missing", "__class__"])
+def test_templates_read_what_jinja_reads(obj: object, attribute: str) -> None:
+    """The message environment reads a mapping's key at once; the value a template gets
+    must be the one Jinja's own lookup (attribute first, then item) gives."""
+    ours = message_environment(None, auto_reload=False).getattr(obj, attribute)
+    jinjas = Environment(undefined=StrictUndefined).getattr(obj, attribute)
+    if isinstance(jinjas, Undefined):
+        assert isinstance(ours, StrictUndefined) and ours._undefined_name == attribute
+    else:
+        assert ours == jinjas and type(ours) is type(jinjas)

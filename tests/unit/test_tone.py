@@ -115,3 +115,21 @@ def test_the_one_pass_prefilter_finds_what_each_term_finds(text: str) -> None:
     one_by_one.sort(key=lambda found: found[0])
     issues = [(i.kind, i.text) for i in tone.check_tone(text) if i.kind != "long_sentence"]
     assert issues == [(kind, term) for _, kind, term in one_by_one]
+
+
+SENTENCE_PARTS = st.sampled_from(["word"] * 40 + ["two words", "end.", "why?", "yes!", ".", " ", "  ",
+                                  "\n", "\n\n", "\r\n", "\t", "https://x.example/a.b c"])  # fmt: skip
+
+
+@given(st.lists(SENTENCE_PARTS, min_size=20, max_size=200).map(" ".join))
+def test_long_sentences_found_line_by_line_are_those_of_the_whole_text(text: str) -> None:
+    """The check splits lines first and passes over short ones; the sentences it flags
+    must be those the sentence split of the whole text flags."""
+    assert tone._long_sentences(text) == tone._long_sentences_in(text)
+
+
+def test_a_long_sentence_over_lines_of_a_message_is_flagged_once() -> None:
+    long = " ".join(["word"] * (MAX_SENTENCE_WORDS + 1))
+    text = f"Hi.\nShort line.\n\n{long}. And short.\r\nTail {long}\n"
+    flagged = [i.text for i in check_tone(text)]
+    assert flagged == [f"{long}.", f"Tail {long}"]

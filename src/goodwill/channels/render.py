@@ -21,25 +21,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import (
-    ChoiceLoader,
-    Environment,
-    FileSystemLoader,
-    StrictUndefined,
-    TemplateNotFound,
-    UndefinedError,
-    pass_context,
-    select_autoescape,
-)
-from jinja2.runtime import Context
+from jinja2 import Environment, TemplateNotFound, UndefinedError
 
+from goodwill.channels.message_words import (
+    current_is_best,
+    describe_promise,
+    describe_usage,
+    other_tariffs,
+)
+from goodwill.channels.template_env import BUILTIN_TEMPLATES, message_environment
 from goodwill.domain.contact import Owner
-from goodwill.domain.formatting import format_day, format_gb, format_money
 from goodwill.domain.moments import Moment
 from goodwill.domain.tone import ToneIssue, check_tone
 from goodwill.errors import MessageTemplateError
 
-BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 #: The moment kinds with built-in templates.
 BUILTIN_KINDS = (
     "repeated_failures",
@@ -51,6 +46,21 @@ BUILTIN_KINDS = (
     "case_moved",
 )
 DEFAULT_TEAM_NAME = "The goodwill care team"
+
+__all__ = [
+    "BUILTIN_KINDS",
+    "BUILTIN_TEMPLATES",
+    "DEFAULT_TEAM_NAME",
+    "MessageRenderer",
+    "MessageTemplateError",
+    "RenderedMessage",
+    "current_is_best",
+    "describe_promise",
+    "describe_usage",
+    "other_tariffs",
+    "render_message",
+    "template_environment",
+]
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,37 @@ def render_message(
     returned, not raised: the caller decides whether a warning is enough.
     """
     env = template_environment(templates_dir)
+    return _render_message(env, moment, customer_name, owner, links, team_name)
+
+
+class MessageRenderer:
+    """Renders many messages, as :func:`render_message` does, from templates read and
+    compiled once: for a care run, which writes all its messages from one version of the
+    templates rather than checking every file's time before every message.
+
+    >>> renderer = MessageRenderer(settings.templates_dir, team_name=settings.team_name)
+    >>> renderer.render(moment, "Ann", None, {"switch": url}).subject  # doctest: +SKIP
+    """
+
+    def __init__(self, templates_dir: Path | None = None, *, team_name: str = DEFAULT_TEAM_NAME):
+        self._env = message_environment(templates_dir, auto_reload=False)
+        self._team_name = team_name
+
+    def render(
+        self, moment: Moment, customer_name: str, owner: Owner | None, links: Mapping[str, str]
+    ) -> RenderedMessage:
+        """The message of ``moment`` for ``customer_name``, as :func:`render_message`."""
+        return _render_message(self._env, moment, customer_name, owner, links, self._team_name)
+
+
+def _render_message(
+    env: Environment,
+    moment: Moment,
+    customer_name: str,
+    owner: Owner | None,
+    links: Mapping[str, str],
+    team_name: str,
+) -> RenderedMessage:
     context: dict[str, Any] = {
         "name": customer_name,
         "evidence": moment.evidence,
@@ -96,26 +137,9 @@ def render_message(
 
 @functools.lru_cache(maxsize=16)
 def template_environment(templates_dir: Path | None = None) -> Environment:
-    """The Jinja2 environment: your ``templates_dir`` first, then the built-ins."""
-    loaders = [FileSystemLoader(templates_dir)] if templates_dir else []
-    loaders.append(FileSystemLoader(BUILTIN_TEMPLATES))
-    env = Environment(
-        loader=ChoiceLoader(loaders),
-        undefined=StrictUndefined,
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(
-        money=_money,
-        gb=format_gb,
-        day=format_day,
-        usage=describe_usage,
-        promise=describe_promise,
-        other_tariffs=other_tariffs,
-    )
-    env.tests.update(current_is_best=current_is_best)
-    return env
+    """The Jinja2 environment: your ``templates_dir`` first, then the built-ins; a template
+    changed on disk is read again."""
+    return message_environment(templates_dir, auto_reload=True)
 
 
 def _render(env: Environment, kind: str, part: str, context: Mapping[str, Any]) -> str:
@@ -132,77 +156,3 @@ def _render(env: Environment, kind: str, part: str, context: Mapping[str, Any]) 
             f"template {name}: {undefined.message}; the moment's evidence has "
             f"{sorted(context['evidence'])} and links has {sorted(context['links'])}"
         ) from undefined
-
-
-@pass_context
-def _money(context: Context, amount_minor: int, currency: str | None = None) -> str:
-    return format_money(int(amount_minor), currency or context["currency"])
-
-
-# How a kind of use reads in a sentence; quantities of other kinds are written as they are.
-_USAGE_WORDS = {
-    "voice_min": "minutes of calls",
-    "voice_onnet_min": "minutes of calls to other members",
-    "intl_min": "minutes of international calls",
-    "sms": "texts",
-    "sms_onnet": "texts to other members",
-}
-_DATA_WORDS = {"data_mb": "of data", "roaming_mb": "of data abroad"}
-
-
-#: The kinds everybody has, said first; the rest go in a second sentence.
-_MAIN_KINDS = ("data_mb", "voice_min", "sms")
-
-
-def describe_usage(average_use: Mapping[str, float]) -> str:
-    """Average use in words, saying nothing of what they do not use, the everyday kinds
-    first and the rest in a sentence of their own, so neither sentence runs long:
-    ``{'data_mb': 2140, 'sms': 20, 'roaming_mb': 0}`` → '2.1 GB of data and 20 texts'.
-    """
-    used = {k: q for k, q in average_use.items() if q is not None and round(q, 1) > 0}
-    main = [_phrase(k, used[k]) for k in _MAIN_KINDS if k in used]
-    extra = [_phrase(k, q) for k, q in used.items() if k not in _MAIN_KINDS]
-    if main and extra:
-        return f"{_and_list(main)}. You also used {_and_list(extra)}"
-    return _and_list(main or extra)
-
-
-def _phrase(kind: str, quantity: float) -> str:
-    if kind in _DATA_WORDS:
-        return f"{format_gb(quantity)} {_DATA_WORDS[kind]}"
-    return f"{round(quantity):,} {_USAGE_WORDS.get(kind, kind.replace('_', ' '))}"
-
-
-def _and_list(parts: list[str]) -> str:
-    if len(parts) < 2:
-        return "".join(parts)
-    return f"{', '.join(parts[:-1])} and {parts[-1]}"
-
-
-_PROMISES = {
-    "sim_delivery": "to deliver your new SIM",
-    "device_delivery": "to deliver your new phone",
-    "repair": "to finish your repair",
-    "engineer_appointment": "that our engineer would visit",
-    "callback": "to call you back",
-    "service_start": "to have your service up and running",
-    "refund": "to send your refund",
-}
-
-
-def other_tariffs(evidence: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The listed best tariffs that are not the plan the customer is on now: a notice
-    never offers to move them to where they already are."""
-    current = evidence.get("current_plan_id")
-    listed = list(evidence.get("best_tariffs") or ())
-    return [t for t in listed if current is None or t.get("plan_id") != current]
-
-
-def current_is_best(evidence: Mapping[str, Any]) -> bool:
-    """Whether the customer's own plan is among the listed best tariffs."""
-    return len(other_tariffs(evidence)) < len(evidence.get("best_tariffs") or ())
-
-
-def describe_promise(promise_kind: str) -> str:
-    """What we promised, to follow 'We promised': 'to deliver your new SIM'."""
-    return _PROMISES.get(promise_kind, f"to sort out your {promise_kind.replace('_', ' ')}")

@@ -21,8 +21,15 @@ CONSENT_FOR: Mapping[str, str | None] = MappingProxyType(
 )
 
 
+#: Types that are their own frozen and thawed copy: most of what evidence holds, told
+#: apart by one exact type test before the slower checks against the abstract Mapping.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def freeze(value: object) -> object:
     """A read-only copy of ``value``: mappings become mapping proxies, lists become tuples."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Mapping):
         return MappingProxyType({k: freeze(v) for k, v in value.items()})
     if isinstance(value, list | tuple):
@@ -34,6 +41,8 @@ def freeze(value: object) -> object:
 
 def thaw(value: object) -> object:
     """A plain copy of a frozen value (dicts and lists), e.g. to write it as JSON."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Mapping):
         return {k: thaw(v) for k, v in value.items()}
     if isinstance(value, tuple):

@@ -9,7 +9,7 @@ Shared by the customer's my-plan page and the advice email, so both say the same
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from goodwill.domain.formatting import format_gb, format_money
@@ -81,11 +81,15 @@ def why_words(
 ) -> str | None:
     """'because of calls over your 500 minutes' for the (at most two) kinds that cost
     extra, dearest first; None when nothing did."""
-    over = kinds_over(costs.values())
-    if not over:
+    return reason_words(kinds_over(costs.values()), plan, rates)
+
+
+def reason_words(over_kinds: Sequence[str], plan: Plan, rates: Mapping[str, Decimal]) -> str | None:
+    """:func:`why_words` from the kinds that cost extra, dearest first (``kinds_over``)."""
+    if not over_kinds:
         return None
     parts = []
-    for kind in over[:2]:
+    for kind in over_kinds[:2]:
         included = kind_terms(plan, kind, rates).included
         noun = kind_name(kind).lower()
         parts.append(

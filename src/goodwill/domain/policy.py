@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 from typing import Literal
 
 from goodwill.domain.budgets import BudgetLeft, budget_refusal
@@ -86,15 +88,30 @@ def decide(
         contacts[contact.customer_id].append(contact)
     run = _Run(today, policy, contacts, dict(budgets))
     decisions = []
-    for moment in sorted(moments, key=_rank):
+    for moment in _ranked(moments):
         spec = experiment_for(moment.kind, experiments, policy.default_holdout_percent)
         decisions.append(_decide_one(moment, spec.arm(moment.customer_id), customers, run))
     return decisions
 
 
+def _ranked(moments: Iterable[Moment]) -> list[Moment]:
+    """``moments`` in the order :func:`_rank` and then the evidence give them. Ties on the
+    rank are rare, so the evidence (slow to compare) is written out only to break them:
+    the same order as one sort by both, sorts being stable."""
+    ranked: list[Moment] = []
+    by_rank = sorted(((_rank(m), m) for m in moments), key=itemgetter(0))
+    for _, tied in groupby(by_rank, key=itemgetter(0)):
+        group = [m for _, m in tied]
+        ranked += sorted(group, key=_evidence_rank) if len(group) > 1 else group
+    return ranked
+
+
+def _evidence_rank(m: Moment) -> str:
+    return repr(sorted(m.evidence.items()))
+
+
 def _rank(m: Moment) -> tuple[object, ...]:
     # Everything after the value only makes the order total, so that it is deterministic.
-    evidence = repr(sorted(m.evidence.items()))
     return (
         not m.mandatory,
         -m.value_to_customer_minor,
@@ -106,7 +123,6 @@ def _rank(m: Moment) -> tuple[object, ...]:
         m.currency,
         m.message_type,
         m.gift,
-        evidence,
     )
 
 

@@ -130,6 +130,16 @@ def check_tone(text: str) -> list[ToneIssue]:
 
 
 def _long_sentences(text: str) -> list[ToneIssue]:
+    # A sentence never runs over a line break, so a line of few words holds no long one:
+    # most lines of a message are passed over without the (slower) sentence split.
+    issues = []
+    for line in text.split("\n"):
+        if len(line.split()) > MAX_SENTENCE_WORDS:
+            issues += _long_sentences_in(line)
+    return issues
+
+
+def _long_sentences_in(text: str) -> list[ToneIssue]:
     issues = []
     for sentence in _SENTENCE_END.split(text):
         if len(sentence.split()) <= MAX_SENTENCE_WORDS:

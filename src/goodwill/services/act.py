@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from goodwill.channels.render import render_message
+from goodwill.channels.render import MessageRenderer
 from goodwill.domain.contact import Owner
 from goodwill.domain.handover import CASE_MOVED, new_owner
 from goodwill.domain.merge import REPEATED
@@ -23,7 +23,7 @@ from goodwill.domain.policy import Decision
 from goodwill.services.inputs import Recipient
 from goodwill.settings import Settings
 from goodwill.store import message_id_for, spend
-from goodwill.store.agents import assign_owner
+from goodwill.store.case_book import CaseBook
 from goodwill.store.contacts import contact_row, record_contacts
 from goodwill.store.experiments import record_assignments
 from goodwill.store.messages import enqueue_messages, message_row
@@ -61,6 +61,8 @@ class ActContext:
     links: Mapping[str, Mapping[str, str]]  # per dedupe_key: the links its message offers
     settings: Settings
     now: datetime
+    renderer: MessageRenderer  # the settings' templates, read once for the run
+    cases: CaseBook  # the roster and the open cases, read once for the run
 
 
 MERGED_REASON = "told together with the customer's other failures in one message"
@@ -230,8 +232,7 @@ def _owner_for(moment: Moment, ctx: ActContext) -> Owner | None:
         return new_owner(moment)
     if moment.message_type != "care":
         return None
-    choice = assign_owner(
-        ctx.session,
+    choice = ctx.cases.assign(
         moment.customer_id,
         moment.dedupe_key,
         team="senior" if moment.kind == REPEATED else "care",
@@ -245,13 +246,8 @@ def _queue_message(
     moment: Moment, action_id: int, ctx: ActContext, counts: ActCounts, outbox: _Outbox
 ) -> None:
     recipient = ctx.recipients[moment.customer_id]
-    rendered = render_message(
-        moment,
-        recipient.first_name,
-        _owner_for(moment, ctx),
-        ctx.links.get(moment.dedupe_key, {}),
-        ctx.settings.templates_dir,
-        team_name=ctx.settings.team_name,
+    rendered = ctx.renderer.render(
+        moment, recipient.first_name, _owner_for(moment, ctx), ctx.links.get(moment.dedupe_key, {})
     )
     counts.tone_warnings += [f"{moment.kind}: {issue.why}" for issue in rendered.tone_issues]
     message = message_row(

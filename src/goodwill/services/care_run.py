@@ -19,6 +19,7 @@ from goodwill.analytics.engine import open_ledger_for
 from goodwill.channels import DeliveryReport
 from goodwill.channels.configure import deliver_all
 from goodwill.channels.credits_export import ExportReport
+from goodwill.channels.render import MessageRenderer
 from goodwill.domain.contact import ContactPolicy
 from goodwill.domain.handover import CASE_MOVED, case_moved_moments
 from goodwill.domain.merge import merge_repeated_failures
@@ -41,6 +42,7 @@ from goodwill.store import (
     upgrade,
 )
 from goodwill.store.agents import move_cases_from_away
+from goodwill.store.case_book import CaseBook
 from goodwill.store.models import Experiment
 
 
@@ -107,6 +109,8 @@ def run_care(
             links_for(moments, settings, session, now),
             settings,
             now,
+            MessageRenderer(settings.templates_dir, team_name=settings.team_name),
+            CaseBook(session, [d.moment.customer_id for d in decisions if _needs_owner(d)]),
         )
         report.acted = record_decisions(decisions, ctx, merged=folded.merged)
         report.outcomes = report.acted.outcomes
@@ -117,6 +121,11 @@ def run_care(
         report.delivery, report.billing = email, (billing[0] if billing else None)
     engine.dispose()
     return report
+
+
+def _needs_owner(decision: Decision) -> bool:
+    """Whether acting on the decision may name a case owner (a care message)."""
+    return decision.outcome == "act" and decision.moment.message_type == "care"
 
 
 def _move_cases(

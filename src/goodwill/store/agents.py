@@ -82,7 +82,7 @@ def assign_owner(
     previous = previous_owner_id(session, customer_id)
     choice = rules.choose_owner(agents, team, open_load(session), today, previous)
     if choice.agent is not None:
-        _record(session, customer_id, subject, choice, now)
+        record_owner(session, customer_id, subject, choice, now)
     return choice
 
 
@@ -116,7 +116,7 @@ def move_cases_from_away(
         choice = replace(choice, agent=given.setdefault(case.customer_id, choice.agent))
         assert choice.agent is not None
         case.released_at = now
-        _record(session, case.customer_id, case.subject, choice, now)
+        record_owner(session, case.customer_id, case.subject, choice, now)
         load[choice.agent.agent_id] = load.get(choice.agent.agent_id, 0) + 1
         load[owner.agent_id] -= 1
         moved.append(MovedCase(case.customer_id, case.subject, choice))
@@ -145,9 +145,10 @@ def _open_case(session: Session, subject: str) -> CaseOwner | None:
     return session.scalar(query)
 
 
-def _record(
+def record_owner(
     session: Session, customer_id: str, subject: str, choice: rules.OwnerChoice, now: datetime
 ) -> None:
+    """Record ``choice`` (an agent, not None) as the owner of the case ``subject``; flushed."""
     assert choice.agent is not None
     session.add(
         CaseOwner(

@@ -2,17 +2,16 @@
 
 Its evidence says, besides the two plans' costs, why the current plan cost what it did:
 the months the advice considered are rated again under the current plan (the reference
-rating, :mod:`goodwill.domain.rating`) to find the kinds that went over their allowance,
-and both plans' allowances are written out, in the same words as the my-plan page
-(:mod:`goodwill.domain.plan_words`).
+rating's rule, for all lines at once: :mod:`goodwill.analytics.cost_reasons`) to find the
+kinds that went over their allowance, and both plans' allowances are written out, in the
+same words as the my-plan page (:mod:`goodwill.domain.plan_words`).
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, ClassVar
 
 import ibis
@@ -20,12 +19,10 @@ import pyarrow as pa
 
 from goodwill.analytics.advice import better_plan
 from goodwill.analytics.catalogue import Catalogue, load_catalogue
+from goodwill.analytics.cost_reasons import LineCosts, rate_lines
 from goodwill.analytics.detectors.base import DetectorContext
-from goodwill.analytics.monthly_use import start_of_day_after
-from goodwill.domain.advice import mean_minor
-from goodwill.domain.periods import first_day, window_periods
-from goodwill.domain.plan_words import allowance_words, kinds_over, why_words
-from goodwill.domain.rating import MonthCost, rate_month
+from goodwill.domain.periods import window_periods
+from goodwill.domain.plan_words import allowance_words, reason_words
 from goodwill.ledger.reader import Ledger
 from goodwill.settings import Settings
 
@@ -64,66 +61,46 @@ def with_cost_reasons(
     if found.num_rows == 0:
         return moments
     rows = found.to_pylist()
+    evidences = [json.loads(row["evidence"]) for row in rows]
     window = window_periods(asof, settings.lookback_months)
-    use, started = _history(ledger, window, [r["subscription_id"] for r in rows])
+    lines = [
+        (r["subscription_id"], e["current_plan_id"]) for r, e in zip(rows, evidences, strict=True)
+    ]
     catalogue = load_catalogue(ledger)
-    for row in rows:
-        evidence = json.loads(row["evidence"])
-        sub = row["subscription_id"]
-        evidence.update(_reasons(catalogue, evidence, window, use[sub], started.get(sub)))
+    costs = rate_lines(ledger, window, catalogue, lines)
+    words = _PlanWords(catalogue)
+    for line, (row, evidence) in enumerate(zip(rows, evidences, strict=True)):
+        evidence.update(words.reasons(costs, line, evidence))
         row["evidence"] = json.dumps(evidence)
     return ibis.memtable(pa.Table.from_pylist(rows, schema=found.schema))
 
 
-def _history(
-    ledger: Ledger, window: tuple[str, ...], subscription_ids: list[str]
-) -> tuple[dict[str, dict[str, dict[str, int]]], dict[str, datetime]]:
-    """Use per (subscription, period, kind) in the window, and when each started."""
-    wanted = ibis.memtable({"subscription_id": sorted(set(subscription_ids))})
-    usage = ledger.table("usage")
-    usage = usage.filter(usage.period.between(window[0], window[-1]))
-    mine = usage.join(wanted, "subscription_id")
-    grouped = mine.group_by("subscription_id", "period", "kind").aggregate(
-        quantity=mine.quantity.sum()
-    )
-    use: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for r in grouped.to_pyarrow().to_pylist():
-        use[r["subscription_id"]][r["period"]][r["kind"]] = int(r["quantity"])
-    subs = ledger.table("subscriptions").join(wanted, "subscription_id")
-    started = {
-        r["subscription_id"]: r["started_at"]
-        for r in subs.select("subscription_id", "started_at").to_pyarrow().to_pylist()
-    }
-    return use, started
+class _PlanWords:
+    """The words of a run's few plans, each put together once."""
 
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+        self._allowances: dict[str, list[str]] = {}
+        self._reasons: dict[tuple[str, tuple[str, ...]], str | None] = {}
 
-def _reasons(
-    catalogue: Catalogue,
-    evidence: Mapping[str, Any],
-    window: tuple[str, ...],
-    use: Mapping[str, Mapping[str, int]],
-    started_at: datetime | None,
-) -> dict[str, Any]:
-    plan = catalogue.plan(evidence["current_plan_id"])
-    recommended = catalogue.plan(evidence["recommended_plan_id"])
-    rates = catalogue.rates_for(plan.currency)
-    # The advice's history months: usage recorded, and live on the month's first day
-    # (started before the midnight after it), as the rating layout's present columns.
-    months = [
-        p
-        for p in window
-        if p in use and (started_at is None or _utc(started_at) < start_of_day_after(first_day(p)))
-    ]
-    costs: dict[str, MonthCost] = {p: rate_month(plan, use[p], rates) for p in months}
-    total = sum(c.cost_minor for c in costs.values())
-    return {
-        "over_kinds": kinds_over(costs.values()),
-        "cost_reason": why_words(costs, plan, rates),
-        "rated_monthly_cost_minor": mean_minor(total, len(costs)) if costs else None,
-        "current_allowances": allowance_words(plan),
-        "recommended_allowances": allowance_words(recommended),
-    }
+    def reasons(self, costs: LineCosts, line: int, evidence: Mapping[str, Any]) -> dict[str, Any]:
+        over = costs.over_kinds(line)
+        return {
+            "over_kinds": over,
+            "cost_reason": self._reason(evidence["current_plan_id"], tuple(over[:2])),
+            "rated_monthly_cost_minor": costs.monthly_cost_minor(line),
+            "current_allowances": self._allowance_words(evidence["current_plan_id"]),
+            "recommended_allowances": self._allowance_words(evidence["recommended_plan_id"]),
+        }
 
+    def _reason(self, plan_id: str, over: tuple[str, ...]) -> str | None:
+        if (plan_id, over) not in self._reasons:
+            plan = self._catalogue.plan(plan_id)
+            rates = self._catalogue.rates_for(plan.currency)
+            self._reasons[plan_id, over] = reason_words(over, plan, rates)
+        return self._reasons[plan_id, over]
 
-def _utc(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+    def _allowance_words(self, plan_id: str) -> list[str]:
+        if plan_id not in self._allowances:
+            self._allowances[plan_id] = allowance_words(self._catalogue.plan(plan_id))
+        return list(self._allowances[plan_id])

@@ -1,0 +1,78 @@
+"""The Jinja2 environment the message templates render in: loaders, filters and tests.
+
+Templates read evidence as ``evidence.monthly_saving_minor``. Jinja looks an attribute up
+before an item, so each such read on a mapping first fails an attribute lookup (an
+exception, caught) before it finds the key: the most common step of rendering a message.
+:class:`MessageEnvironment` finds the item at once where the attribute cannot exist
+(a ``dict`` or a mapping proxy without an attribute of that name), and otherwise looks
+up as Jinja does, so every template reads the same values either way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
+
+from goodwill.channels.message_words import (
+    current_is_best,
+    describe_promise,
+    describe_usage,
+    other_tariffs,
+)
+from goodwill.domain.formatting import format_day, format_gb, format_money
+
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+
+
+class MessageEnvironment(Environment):
+    """A Jinja2 environment that reads a mapping's keys without trying an attribute first."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        kind = type(obj)
+        if (kind is dict or kind is MappingProxyType) and not hasattr(kind, attribute):
+            try:
+                return obj[attribute]
+            except (TypeError, LookupError, AttributeError):
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+def message_environment(templates_dir: Path | None, *, auto_reload: bool) -> Environment:
+    """Your ``templates_dir`` first, then the built-ins; with ``auto_reload``, a template
+    changed on disk is read again."""
+    loaders = [FileSystemLoader(templates_dir)] if templates_dir else []
+    loaders.append(FileSystemLoader(BUILTIN_TEMPLATES))
+    env = MessageEnvironment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=auto_reload,
+    )
+    env.filters.update(
+        money=_money,
+        gb=format_gb,
+        day=format_day,
+        usage=describe_usage,
+        promise=describe_promise,
+        other_tariffs=other_tariffs,
+    )
+    env.tests.update(current_is_best=current_is_best)
+    return env
+
+
+@pass_context
+def _money(context: Context, amount_minor: int, currency: str | None = None) -> str:
+    return format_money(int(amount_minor), currency or context["currency"])

@@ -1,0 +1,31 @@
+"""A moment's evidence is frozen when the moment is made and thawed to be written as JSON."""
+
+from __future__ import annotations
+
+import json
+from types import MappingProxyType
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from goodwill.domain.moments import freeze, thaw
+
+SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON)
+def test_thawing_frozen_evidence_gives_back_the_same_json(value: object) -> None:
+    assert json.dumps(thaw(freeze(value))) == json.dumps(value)
+
+
+def test_frozen_evidence_cannot_be_changed_at_any_depth() -> None:
+    frozen = freeze({"plans": [{"plan_id": "P1", "tags": {"a"}}], "n": 3, "ok": True})
+    assert isinstance(frozen, MappingProxyType)
+    plans = frozen["plans"]
+    assert isinstance(plans, tuple) and isinstance(plans[0], MappingProxyType)
+    assert plans[0]["tags"] == frozenset({"a"}) and frozen["n"] == 3 and frozen["ok"] is True
