@@ -94,6 +94,7 @@ def test_demo_makes_ingests_and_summarises_a_sample(tmp_path: Path) -> None:
     assert "A broken promise" in text and '"idempotency_key"' not in text
     worth = re.search(r"A new customer is worth about £([\d,.]+) over five years", text)
     assert worth is not None and float(worth.group(1).replace(",", "")) < 10_000
+    assert re.search(r"Goodwill budget for broken-promise credits in [A-Z][a-z]+ 2026: £", text)
     _assert_the_demo_team_signs_in_and_owns_cases(data, text)
 
 

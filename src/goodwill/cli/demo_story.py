@@ -131,6 +131,8 @@ def _add_desk_login(session: Session, email: str, name: str, team: str, now: dat
 
 def show_budget_left(settings: Settings, day: date, kind: str = "broken_promise") -> None:
     """What is left of this month's goodwill budget for ``kind``."""
+    from goodwill.domain.formatting import format_month
+    from goodwill.domain.moment_words import gift_words
     from goodwill.domain.periods import period_of
     from goodwill.store import spent
     from goodwill.store.models import Budget
@@ -143,7 +145,8 @@ def show_budget_left(settings: Settings, day: date, kind: str = "broken_promise"
     if budget is not None:
         left = format_money(budget.limit_minor - used, budget.currency)
         console.print(
-            f"Goodwill budget for {kind} in {budget.period}: {format_money(used, budget.currency)} "
+            f"Goodwill budget for {gift_words(kind)} in {format_month(budget.period)}: "
+            f"{format_money(used, budget.currency)} "
             f"given of {format_money(budget.limit_minor, budget.currency)}; {left} left. "
             "Credits that did not fit were deferred, never overspent."
         )
