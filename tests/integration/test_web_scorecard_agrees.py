@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,13 @@ def test_the_desk_and_the_cli_show_the_same_figures(web: Web, tmp_path: Path) ->
     assert fits.endswith("%"), "the best-fit plan share is computed on the desk too"
     page = web.client.get("/desk").text
     assert "plan advice not computed" not in page and fits in page
+    report = tmp_path / "scorecard.html"
+    args = [*args[:-2], "--format", "html", "--out", str(report)]
+    result = CliRunner(env={"GOODWILL_STORE_URL": web.settings.store_url}).invoke(app, args)
+    assert result.exit_code == 0, result.output
+    html = report.read_text()
+    for label, value in desk.items():  # the HTML report says the same, figure by figure
+        assert f">{escape(value)}<" in html, (label, value)
 
 
 def test_the_tiles_show_the_scorecards_figures_with_their_12_month_trends(web: Web) -> None:
