@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from goodwill.analytics.monthly_use import start_of_day_after
 from goodwill.analytics.rating_job import RatingJob
-from goodwill.analytics.rating_kernel import BestPlans, best_plans, use_block
+from goodwill.analytics.rating_kernel import NO_CANDIDATE, BestPlans, best_plans, use_block
 from goodwill.domain.periods import first_day
 from goodwill.ledger.rating_usage import seen_column, use_column
 
@@ -97,7 +97,37 @@ def rate_batch(job: RatingJob, batch: pa.RecordBatch) -> pa.RecordBatch:
     have enough history months and a candidate plan in their currency."""
     use, present, rows = window_arrays(job, batch)
     found = best_plans(use, present, rows, job.plans, job.rules.max_unfit_months)
-    keep = (found.best > -2) & (found.months_considered >= job.min_months)
+    return _rows_where(job, batch, rows, found, _rated(job, found, job.min_months))
+
+
+def advised_batch(
+    job: RatingJob, batch: pa.RecordBatch, min_months: int
+) -> tuple[int, pa.RecordBatch]:
+    """What ``goodwill advise`` keeps of ``batch``: how many of its subscriptions
+    :func:`rate_batch` rates with at least ``min_months`` history months, and the
+    advised rows among them. Only the advised become rows."""
+    use, present, rows = window_arrays(job, batch)
+    found = best_plans(use, present, rows, job.plans, job.rules.max_unfit_months)
+    rated = _rated(job, found, max(job.min_months, min_months))
+    advised = rated & _advised(job, rows, found)
+    return int(np.count_nonzero(rated)), _rows_where(job, batch, rows, found, advised)
+
+
+def _rated(job: RatingJob, found: BestPlans, min_months: int) -> npt.NDArray[np.bool_]:
+    """The subscriptions with a candidate plan and at least ``min_months`` history months."""
+    rated: npt.NDArray[np.bool_] = (found.best > NO_CANDIDATE) & (
+        found.months_considered >= min_months
+    )
+    return rated
+
+
+def _rows_where(
+    job: RatingJob,
+    batch: pa.RecordBatch,
+    rows: npt.NDArray[np.int64],
+    found: BestPlans,
+    keep: npt.NDArray[np.bool_],
+) -> pa.RecordBatch:
     ids = batch.select(["subscription_id", "customer_id", "contract_end"])
     if keep.all():
         return _advice_rows(job, ids, rows, found)
@@ -110,6 +140,22 @@ def _kept(found: BestPlans, keep: npt.NDArray[np.bool_]) -> BestPlans:
     )
 
 
+def _advised(
+    job: RatingJob, current: npt.NDArray[np.int64], found: BestPlans
+) -> npt.NDArray[np.bool_]:
+    """A best plan other than the current one, saving enough (tested on the totals, as
+    :func:`goodwill.domain.advice.worth_advising` does)."""
+    rules, months = job.rules, found.months_considered
+    saving_total = found.current_total_minor - found.best_total_minor
+    worth = (
+        (saving_total > 0)
+        & (saving_total >= rules.min_saving_minor * months)
+        & (saving_total * 100 >= rules.min_saving_percent * found.current_total_minor)
+    )
+    advised: npt.NDArray[np.bool_] = (found.best >= 0) & (found.best != current) & worth
+    return advised
+
+
 def _mean(total: npt.NDArray[np.int64], months: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     result: npt.NDArray[np.int64] = (2 * total + months) // (2 * months)
     return result
@@ -118,7 +164,7 @@ def _mean(total: npt.NDArray[np.int64], months: npt.NDArray[np.int64]) -> npt.ND
 def _advice_rows(
     job: RatingJob, batch: pa.RecordBatch, current: npt.NDArray[np.int64], found: BestPlans
 ) -> pa.RecordBatch:
-    plans, rules = job.plans, job.rules
+    plans = job.plans
     months, best = found.months_considered, found.best
     none = best < 0
     chosen = pa.array(best.astype(np.int32), pa.int32(), mask=none)
@@ -127,13 +173,7 @@ def _advice_rows(
     names = pa.array([p.name for p in plans.plans], pa.string())
     now = _mean(found.current_total_minor, months)
     then = _mean(found.best_total_minor, months)
-    saving_total = found.current_total_minor - found.best_total_minor
     saving = np.where(none, 0, now - then)
-    worth = (
-        (saving_total > 0)
-        & (saving_total >= rules.min_saving_minor * months)
-        & (saving_total * 100 >= rules.min_saving_percent * found.current_total_minor)
-    )
     contract_end = batch.column("contract_end")
     in_contract = pc.fill_null(pc.greater_equal(contract_end, pa.scalar(job.asof)), False)
 
@@ -160,7 +200,7 @@ def _advice_rows(
         "headroom_permille": maybe(found.best_headroom_permille),
         "in_contract": in_contract,
         "contract_end": contract_end.cast(pa.date32()),
-        "advised": pa.array(~none & (best != current) & worth, pa.bool_()),
+        "advised": pa.array(_advised(job, current, found), pa.bool_()),
     }
     for kind in job.limited:
         total = found.total_use[:, job.kinds.index(kind)]
