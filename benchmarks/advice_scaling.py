@@ -28,7 +28,6 @@ import argparse
 import dataclasses
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -61,7 +60,10 @@ def digest(advised: object) -> str:
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory since it started its program. Not ru_maxrss:
+    Linux carries that across fork and exec, so a child reported the parent's peak (the
+    parent builds the 10M layout: 3.5 GB)."""
+    return process_peak_mb(os.getpid())
 
 
 # ---- the children: one engine, one ledger folder, one JSON line on stdout ----
