@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+import pyarrow as pa
+
+from goodwill.analytics.engine import is_spark
 from goodwill.domain.rating import Allowance, Plan
 from goodwill.ledger.reader import Ledger
 
@@ -32,7 +36,7 @@ class Catalogue:
 def load_catalogue(ledger: Ledger) -> Catalogue:
     """Read plans, plan_allowances and default_rates (small tables) into domain objects."""
     allowances: dict[str, list[Allowance]] = {}
-    for row in ledger.table("plan_allowances").to_pyarrow().to_pylist():
+    for row in _rows(ledger, "plan_allowances"):
         allowances.setdefault(row["plan_id"], []).append(
             Allowance(row["kind"], row["included"], row["overage_rate"])
         )
@@ -47,7 +51,17 @@ def load_catalogue(ledger: Ledger) -> Catalogue:
             contract_months=row["contract_months"],
             device_fee_minor=row["device_fee"],
         )
-        for row in ledger.table("plans").order_by("plan_id").to_pyarrow().to_pylist()
+        for row in sorted(_rows(ledger, "plans"), key=lambda row: str(row["plan_id"]))
     )
-    rates = ledger.table("default_rates").to_pyarrow().to_pylist()
+    rates = _rows(ledger, "default_rates")
     return Catalogue(plans, {(r["kind"], r["currency"]): r["overage_rate"] for r in rates})
+
+
+def _rows(ledger: Ledger, table: str) -> list[dict[str, Any]]:
+    """A small table's rows. On DuckDB through its own Arrow export: ibis's would import
+    pandas first, a second or more of a run's start."""
+    if is_spark(ledger.con):
+        rows: list[dict[str, Any]] = ledger.table(table).to_pyarrow().to_pylist()
+        return rows
+    found = ledger.con.con.execute(f'SELECT * FROM "{table}"').arrow()
+    return (found if isinstance(found, pa.Table) else found.read_all()).to_pylist()

@@ -6,15 +6,24 @@ This is :mod:`goodwill.domain.rating` and :func:`goodwill.domain.advice.choose_p
 as one numba kernel over dense arrays: ``use[i, m, k]`` (subscription, window month,
 kind), ``present[i, m]`` (month ``m`` is one of its history months) and ``current[i]``
 (its plan's row in :class:`~goodwill.analytics.plan_arrays.PlanArrays`). For every
-subscription it rates every history month under its current plan and under every
-candidate plan of its currency, and keeps only the running best: the subscriptions x
-plans product is never held. Candidates are tried cheapest fee first, so that once a
-plan's fees alone cost more than the best so far, no further plan is rated. Blocks of :data:`BLOCK` subscriptions run in parallel
+subscription it rates every history month under its current plan and under the
+candidate plans of its currency, and keeps only the running best: the subscriptions x
+plans product is never held. Blocks of :data:`BLOCK` subscriptions run in parallel
 (``prange``); each block allocates its scratch once.
 
+Most candidates are never rated month by month. Each gets a lower bound first, from
+the subscription's use summed over its months (what it would pay were its months one:
+the domain's per-month rounding and per-month floor at zero can only add to it), and a
+plan whose cap the subscription exceeded in more months than the rules allow is out at
+once. Candidates are then rated cheapest bound first, until the next bound costs more
+than the best so far; a plan that allows every kind's peak month costs its fees alone.
+The choice is the domain's (lowest total, then more months fitting, more headroom, lower
+plan id), so the order plans are rated in cannot change it.
+
 Exact integer arithmetic throughout, as the domain: a rate is an integer of 1/10,000
-minor unit and each kind's overage is rounded up on its own. Kinds that every plan treats alike are rated once per subscription, and
-headroom is computed only when two plans tie on cost and months fitting.
+minor unit and each kind's overage is rounded up on its own. Kinds that every plan
+treats alike are rated once per subscription, and headroom is computed only when two
+plans tie on cost and months fitting.
 """
 
 from __future__ import annotations
@@ -35,22 +44,31 @@ BLOCK = 2048
 NO_CANDIDATE = -2
 #: ``best`` of a subscription whose candidates all fit in too few months.
 NONE_QUALIFIES = -1
+#: Above any window's total use of a kind (quantities are at most 2**40 a month), and
+#: small enough that a window's months times it fits in 64 bits.
+LIMIT = 2**50
+#: The bound of a plan not to rate: not a candidate, or unfit in too many months.
+UNFIT = 2**63 - 1
+#: Clamps on a bound's terms (fees in minor units, rates in 1/RATE_SCALE, use) and on
+#: the bound: each product stays under 2**56 and their sum under 2**63.
+BOUND_BASE, BOUND_RATE, BOUND_EXCESS, BOUND_MOST = 2**44, 2**20, 2**36, 2**62
 
 Int64s = npt.NDArray[np.int64]
 Uses = npt.NDArray[np.int32] | npt.NDArray[np.int64]
 
 
 @njit(cache=True, inline="always")
-def _overage(p, i, m, use, beyond, rate, cap, kinds):
-    """(overage, fits) of month ``m`` of subscription ``i`` under plan ``p``, over ``kinds``.
+def _overage(p, i, m, use, beyond, rate, cap, kinds, count=-1):
+    """(overage, fits) of month ``m`` of subscription ``i`` under plan ``p``, over ``kinds``
+    (its first ``count``, if given).
 
-    One branch per kind, taken only by use beyond the allowance (rare, so well
-    predicted): an unlimited kind's allowance is BEYOND_ALL, a capped one charges at rate
-    0 and fits up to its cap; the division by the constant scale compiles to a multiply.
+    One branch per kind, taken only by use beyond the allowance: an unlimited kind's
+    allowance is BEYOND_ALL, a capped one charges at rate 0 and fits up to its cap; the
+    division by the constant scale compiles to a multiply.
     """
     overage = 0
     fits = True
-    for j in range(kinds.shape[0]):
+    for j in range(kinds.shape[0] if count < 0 else count):
         k = kinds[j]
         used = use[i, m, k]
         if used > beyond[p, k]:
@@ -73,76 +91,191 @@ def _headroom(p, peak, room, kinds, start):
 
 
 @njit(cache=True, inline="always")
-def _plan_total(p, i, use, present, fee, beyond, rate, cap, kinds, common, common_fits):
-    """(total cost, months fitting) of subscription ``i``'s history months under plan ``p``."""
+def _beyond_peak(p, peak, beyond, kinds, over):
+    """How many of ``kinds`` plan ``p`` allows less of than the peak month used; those
+    kinds into ``over``. No other kind charges, or fails to fit, in any month."""
+    count = 0
+    for j in range(kinds.shape[0]):
+        k = kinds[j]
+        if peak[k] > beyond[p, k]:
+            over[count] = k
+            count += 1
+    return count
+
+
+@njit(cache=True, inline="always")
+def _lower_bounds(i, c, months, floor, total_use, kth, fee, limit, rate, cap, currency,
+                  candidate, varying, bounds, unfit):  # fmt: skip
+    """Into ``bounds[p]``, for every plan ``p``: UNFIT unless it is a candidate in the
+    currency of plan ``c`` that can fit in enough months, else a total (in 1/RATE_SCALE
+    minor units) that rating it month by month cannot come under.
+
+    The bound is the plan's fees, the kinds rated once (``floor``) and, per kind, the
+    overage of the months' use summed (ceil(a) + ceil(b) >= a + b and max(0, a) +
+    max(0, b) >= max(0, a + b)). Each term is clamped (which only lowers it), so the sum
+    never overflows, and the plans are the inner loop, over kind-major terms: it runs
+    branch-free, a vector of plans at a time. A plan that caps a kind below its
+    ``kth`` largest month (the rules' unfit months plus one) cannot fit often enough.
+    ``unfit``: scratch flags, one per plan.
+    """
+    plans = fee.shape[0]
+    for p in range(plans):
+        bounds[p] = min(fee[p] * months + floor, BOUND_BASE) * RATE_SCALE
+    for p in range(plans):
+        unfit[p] = not candidate[p] or currency[p] != currency[c]
+    for j in range(varying.shape[0]):
+        k = varying[j]
+        used, most = total_use[i, k], kth[k]
+        for p in range(plans):
+            excess = min(max(used - months * limit[k, p], 0), BOUND_EXCESS)
+            bounds[p] = min(bounds[p] + rate[k, p] * excess, BOUND_MOST)
+            unfit[p] |= most > cap[k, p]
+    for p in range(plans):
+        if unfit[p]:
+            bounds[p] = UNFIT
+
+
+@njit(cache=True, inline="always")
+def _kth_largest(own, here, rank, top, kth):
+    """Into ``kth[k]``: the ``rank``-th largest use of kind ``k`` over the history months,
+    -1 if fewer months. Branch-free: each month's use sinks through ``top`` (scratch,
+    ``[rank + 1, kinds]``, largest first, its last row the value sinking), every kind at
+    once. (Explicit loops: a slice is an array of its own to count references to.)"""
+    kinds = kth.shape[0]
+    for k in range(kinds):
+        kth[k] = -1
+    if rank > here.shape[1]:
+        return
+    for t in range(rank):
+        for k in range(kinds):
+            top[t, k] = -1
+    for m in range(here.shape[1]):
+        if here[0, m]:
+            for k in range(kinds):
+                top[rank, k] = own[0, m, k]
+            for t in range(rank):
+                for k in range(kinds):
+                    low = min(top[t, k], top[rank, k])
+                    top[t, k] = max(top[t, k], top[rank, k])
+                    top[rank, k] = low
+    for k in range(kinds):
+        kth[k] = top[rank - 1, k]
+
+
+@njit(cache=True, inline="always")
+def _take_use(i, use, present, own, here, peak, total_use):
+    """Copy subscription ``i``'s history months into ``own``/``here`` (every plan reads
+    them there), sum them into ``total_use[i]`` and keep each kind's peak; its months."""
+    months = 0
+    for k in range(use.shape[2]):
+        peak[k] = 0
+    for m in range(use.shape[1]):
+        here[0, m] = present[i, m]
+        if present[i, m]:
+            months += 1
+            for k in range(use.shape[2]):
+                used = use[i, m, k]
+                own[0, m, k] = used
+                total_use[i, k] += used
+                peak[k] = max(peak[k], used)
+    return months
+
+
+@njit(cache=True, inline="always")
+def _plan_total(p, own, here, fee, beyond, rate, cap, over, count, common, common_fits, costs):
+    """(total cost, months fitting) of the history months under plan ``p``, rating the
+    kinds rated once (``common``) and the first ``count`` of ``over``; each month's cost
+    into ``costs``."""
     total = 0
     fitting = 0
-    for m in range(present.shape[1]):
-        if present[i, m]:
-            overage, fits = _overage(p, i, m, use, beyond, rate, cap, kinds)
-            total += fee[p] + common[m] + overage
+    for m in range(here.shape[1]):
+        if here[0, m]:
+            overage, fits = _overage(p, 0, m, own, beyond, rate, cap, over, count)
+            costs[m] = fee[p] + common[m] + overage
+            total += costs[m]
             if fits and common_fits[m]:
                 fitting += 1
     return total, fitting
 
 
+@njit(cache=True, inline="always")
+def _rate_uniform(own, here, beyond, rate, cap, uniform, common, common_fits):
+    """Rate the kinds every plan treats alike, month by month; (their total, months
+    they fit)."""
+    floor, fitting = 0, 0
+    for m in range(here.shape[1]):
+        common[m], common_fits[m] = 0, True
+        if here[0, m]:
+            common[m], common_fits[m] = _overage(0, 0, m, own, beyond, rate, cap, uniform)
+            floor += common[m]
+            fitting += common_fits[m]
+    return floor, fitting
+
+
+@njit(cache=True, inline="always")
+def _cheapest(bounds):
+    at = 0
+    for p in range(1, bounds.shape[0]):
+        if bounds[p] < bounds[at]:
+            at = p
+    return at
+
+
+@njit(cache=True, inline="always")
+def _cannot_beat(bound, chosen_total):
+    """A plan whose bound is ``bound`` costs more than ``chosen_total`` (False where the
+    total is too large to scale: the plan is then rated, as any)."""
+    return chosen_total < BOUND_BASE and bound > chosen_total * RATE_SCALE
+
+
 @njit(cache=True)
-def _rate_block(b, use, present, current, fee, beyond, rate, cap, room, currency, candidate, by_fee,
-                varying, uniform, max_unfit, months_out, current_total, best, best_total,
-                best_fitting, best_headroom, best_cheaper, total_use):  # fmt: skip
+def _rate_block(b, use, present, current, terms, offer, max_unfit, found):
     """Rate block ``b`` of the subscriptions; its scratch arrays are allocated once."""
+    fee, beyond, rate, cap, room, limit_by_kind, rate_by_kind, cap_by_kind = terms
+    currency, candidate, varying, uniform, offered = offer
+    months_out, current_total, best, best_total, best_fitting, best_room, best_cheaper, total_use = found  # fmt: skip
     n, months_in_window, kinds = use.shape[0], use.shape[1], use.shape[2]
-    plans = fee.shape[0]
     common = np.zeros(months_in_window, np.int64)
     common_fits = np.ones(months_in_window, np.bool_)
     current_cost = np.zeros(months_in_window, np.int64)
+    costs = np.zeros(months_in_window, np.int64)
+    top = np.zeros((months_in_window + 1, kinds), np.int64)
     peak = np.zeros(kinds, np.int64)
-    # One subscription's use, copied once from the batch's block: every plan reads it here.
+    kth = np.full(kinds, -1, np.int64)
+    over = np.zeros(kinds, np.int64)
+    bounds = np.zeros(fee.shape[0], np.int64)
+    unfit = np.zeros(fee.shape[0], np.bool_)
     own = np.zeros((1, months_in_window, kinds), np.int64)
-    here_present = np.zeros((1, months_in_window), np.bool_)
+    here = np.zeros((1, months_in_window), np.bool_)
     for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
-        months = 0
-        peak[:] = 0
-        for m in range(months_in_window):
-            here_present[0, m] = present[i, m]
-            if present[i, m]:
-                months += 1
-                for k in range(kinds):
-                    used = use[i, m, k]
-                    own[0, m, k] = used
-                    total_use[i, k] += used
-                    peak[k] = max(peak[k], used)
+        months = _take_use(i, use, present, own, here, peak, total_use)
         months_out[i] = months
         best[i] = NO_CANDIDATE
         if months == 0:
             continue
-        for m in range(months_in_window):
-            common[m], common_fits[m] = 0, True
-            if present[i, m]:
-                common[m], common_fits[m] = _overage(0, 0, m, own, beyond, rate, cap, uniform)
+        floor, floor_fitting = _rate_uniform(own, here, beyond, rate, cap, uniform, common, common_fits)  # fmt: skip
         common_room = _headroom(0, peak, room, uniform, HEADROOM_MAX)
         c = current[i]
-        now = 0
-        for m in range(months_in_window):
-            if present[i, m]:
-                overage, _ = _overage(c, 0, m, own, beyond, rate, cap, varying)
-                current_cost[m] = fee[c] + common[m] + overage
-                now += current_cost[m]
-        current_total[i] = now
+        count = _beyond_peak(c, peak, beyond, varying, over)
+        current_total[i], _ = _plan_total(c, own, here, fee, beyond, rate, cap, over, count,
+                                          common, common_fits, current_cost)  # fmt: skip
+        if not offered[c]:
+            continue
+        _kth_largest(own, here, max_unfit + 1, top, kth)
+        _lower_bounds(i, c, months, floor, total_use, kth, fee, limit_by_kind, rate_by_kind,
+                      cap_by_kind, currency, candidate, varying, bounds, unfit)  # fmt: skip
         chosen, chosen_total, chosen_fitting, chosen_room = NONE_QUALIFIES, 0, 0, -1
-        offered = False
-        floor = 0  # what any plan adds to its fees: the kinds rated once
-        for m in range(months_in_window):
-            floor += common[m]
-        for o in range(plans):
-            p = by_fee[o]
-            if not candidate[p] or currency[p] != currency[c]:
-                continue
-            offered = True
-            if chosen >= 0 and fee[p] * months + floor > chosen_total:
-                break  # plans come cheapest fee first: none further can cost less
-            total, fitting = _plan_total(p, 0, own, here_present, fee, beyond, rate, cap,
-                                         varying, common, common_fits)  # fmt: skip
+        while True:
+            p = _cheapest(bounds)
+            if bounds[p] == UNFIT or (chosen >= 0 and _cannot_beat(bounds[p], chosen_total)):
+                break  # the cheapest bound left costs more: no plan left can cost less
+            bounds[p] = UNFIT
+            count = _beyond_peak(p, peak, beyond, varying, over)
+            if count == 0:
+                total, fitting = fee[p] * months + floor, floor_fitting
+            else:
+                total, fitting = _plan_total(p, own, here, fee, beyond, rate, cap, over, count,
+                                             common, common_fits, costs)  # fmt: skip
             if months - fitting > max_unfit:
                 continue
             if chosen >= 0:
@@ -152,53 +285,39 @@ def _rate_block(b, use, present, current, fee, beyond, rate, cap, room, currency
                     # A tie on cost and fit: more headroom wins, then the lower plan id.
                     if chosen_room < 0:
                         chosen_room = _headroom(chosen, peak, room, varying, common_room)
-                    here = _headroom(p, peak, room, varying, common_room)
-                    if here < chosen_room or (here == chosen_room and p > chosen):
+                    room_here = _headroom(p, peak, room, varying, common_room)
+                    if room_here < chosen_room or (room_here == chosen_room and p > chosen):
                         continue
-                    chosen, chosen_room = p, here
+                    chosen, chosen_room = p, room_here
                     continue
             chosen, chosen_total, chosen_fitting, chosen_room = p, total, fitting, -1
-        if not offered:
-            continue
         best[i] = chosen
         if chosen < 0:
             continue
         if chosen_room < 0:
             chosen_room = _headroom(chosen, peak, room, varying, common_room)
+        count = _beyond_peak(chosen, peak, beyond, varying, over)
+        _plan_total(chosen, own, here, fee, beyond, rate, cap, over, count, common, common_fits, costs)  # fmt: skip
         cheaper = 0
         for m in range(months_in_window):
-            if present[i, m]:
-                overage, _ = _overage(chosen, 0, m, own, beyond, rate, cap, varying)
-                if fee[chosen] + common[m] + overage < current_cost[m]:
-                    cheaper += 1
+            if here[0, m] and costs[m] < current_cost[m]:
+                cheaper += 1
         best_total[i], best_fitting[i] = chosen_total, chosen_fitting
-        best_headroom[i], best_cheaper[i] = chosen_room, cheaper
+        best_room[i], best_cheaper[i] = chosen_room, cheaper
 
 
 @njit(cache=True, parallel=True)
-def _best_plans(
-    use, present, current, fee, beyond, rate, cap, room, currency, candidate, by_fee,
-    varying, uniform, max_unfit, months_out, current_total, best, best_total,
-    best_fitting, best_headroom, best_cheaper, total_use
-):  # fmt: skip
+def _best_plans(use, present, current, terms, offer, max_unfit, found):
     for b in prange((use.shape[0] + BLOCK - 1) // BLOCK):
-        _rate_block(b, use, present, current, fee, beyond, rate, cap, room, currency, candidate, by_fee,
-                    varying, uniform, max_unfit, months_out, current_total, best, best_total,
-                    best_fitting, best_headroom, best_cheaper, total_use)  # fmt: skip
+        _rate_block(b, use, present, current, terms, offer, max_unfit, found)
 
 
 @njit(cache=True)
-def _best_plans_serial(
-    use, present, current, fee, beyond, rate, cap, room, currency, candidate, by_fee,
-    varying, uniform, max_unfit, months_out, current_total, best, best_total,
-    best_fitting, best_headroom, best_cheaper, total_use
-):  # fmt: skip
+def _best_plans_serial(use, present, current, terms, offer, max_unfit, found):
     """The same, on the calling thread only: for small batches, and callers that run in
     threads of their own (numba's default thread pool is not to be entered concurrently)."""
     for b in range((use.shape[0] + BLOCK - 1) // BLOCK):
-        _rate_block(b, use, present, current, fee, beyond, rate, cap, room, currency, candidate, by_fee,
-                    varying, uniform, max_unfit, months_out, current_total, best, best_total,
-                    best_fitting, best_headroom, best_cheaper, total_use)  # fmt: skip
+        _rate_block(b, use, present, current, terms, offer, max_unfit, found)
 
 
 @dataclass(frozen=True)
@@ -250,13 +369,27 @@ def best_plans(
         block[...] = use.transpose(1, 2, 0)
         use = block.transpose(2, 0, 1)
     kernel = _best_plans if parallel else _best_plans_serial
-    kernel(use, np.ascontiguousarray(present), current,
-                plans.fee, plans.beyond, plans.charge_rate, plans.cap, plans.room,
-                plans.currency, plans.candidate, plans.by_fee, plans.varying, plans.uniform, max_unfit,
-                found.months_considered, found.current_total_minor, found.best,
-                found.best_total_minor, found.best_months_fitting, found.best_headroom_permille,
-                found.best_months_cheaper, found.total_use)  # fmt: skip
+    kernel(use, np.ascontiguousarray(present), current, _terms(plans), _offer(plans), max_unfit,
+           tuple(getattr(found, name) for name in BestPlans.__dataclass_fields__))  # fmt: skip
     return found
+
+
+def _terms(plans: PlanArrays) -> tuple[Int64s, ...]:
+    """The plans' terms as the kernel reads them, ``[plan, kind]``, then kind-major
+    (``[kind, plan]``) those :func:`_lower_bounds` reads: the allowance capped at
+    :data:`LIMIT`, the charge rate capped at ``BOUND_RATE``, and the cap."""
+    limit = np.minimum(plans.beyond, LIMIT)
+    rate = np.minimum(plans.charge_rate, BOUND_RATE)
+    by_kind = [np.ascontiguousarray(a.T) for a in (limit, rate, plans.cap)]
+    return (plans.fee, plans.beyond, plans.charge_rate, plans.cap, plans.room, *by_kind)
+
+
+def _offer(plans: PlanArrays) -> tuple[npt.NDArray[np.int64 | np.bool_], ...]:
+    """What the kernel offers a subscription: per plan its currency and whether it is a
+    candidate; the kinds plans treat differently, and alike; and per plan, whether any
+    candidate is offered to its subscribers."""
+    shared = plans.candidate[None, :] & (plans.currency[:, None] == plans.currency[None, :])
+    return (plans.currency, plans.candidate, plans.varying, plans.uniform, shared.any(axis=1))
 
 
 def use_block(months: int, kinds: int, n: int, dtype: type) -> Uses:
