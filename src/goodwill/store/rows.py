@@ -17,12 +17,12 @@ The stored rows are those SQLAlchemy's path stores (a test compares them on both
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Table
+from sqlalchemy import Column, DateTime, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -52,6 +52,8 @@ def insert_rows(
     dialect = session.get_bind().dialect
     columns = [table.c[name] for name in names]
     values = [_prepared(dialect, column, [row[column.name] for row in rows]) for column in columns]
+    if session.autoflush:  # as session.execute would: pending rows go first
+        session.flush()
     connection = session.connection()
     key = (table, names, tuple(conflict_on), tuple(returning))
     if dialect.name == "postgresql":
@@ -64,7 +66,7 @@ def insert_rows(
         for start in range(0, len(flat), page):
             chunk = flat[start : start + page]
             sql = _sqlite_statement(dialect, *key, len(chunk))
-            parameters = tuple(value for row in chunk for value in row)
+            parameters = tuple(itertools.chain.from_iterable(chunk))
             result.extend(connection.exec_driver_sql(sql, parameters))
     else:
         raise StoreError(f"the store supports SQLite and PostgreSQL, not {dialect.name}")
@@ -96,12 +98,8 @@ def _prepared(dialect: Dialect, column: Column[Any], values: list[Any]) -> list[
     return out
 
 
-@functools.lru_cache(maxsize=256)
 def _is_timestamp(column: Column[Any]) -> bool:
-    try:
-        return issubclass(column.type.python_type, datetime)
-    except NotImplementedError:
-        return False
+    return isinstance(getattr(column.type, "impl", column.type), DateTime)  # or decorates one
 
 
 @functools.lru_cache(maxsize=256)
