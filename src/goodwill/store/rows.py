@@ -58,7 +58,7 @@ def insert_rows(
     key = (table, names, tuple(conflict_on), tuple(returning))
     if dialect.name == "postgresql":
         sql = _postgresql_statement(dialect, *key)
-        result = list(connection.exec_driver_sql(sql, tuple(values)))
+        result = list(connection.exec_driver_sql(sql, tuple(values)).all())
     elif dialect.name == "sqlite":
         result = []
         page = max(1, SQLITE_MAX_PARAMETERS // len(names))
@@ -67,10 +67,10 @@ def insert_rows(
             chunk = flat[start : start + page]
             sql = _sqlite_statement(dialect, *key, len(chunk))
             parameters = tuple(itertools.chain.from_iterable(chunk))
-            result.extend(connection.exec_driver_sql(sql, parameters))
+            result.extend(connection.exec_driver_sql(sql, parameters).all())
     else:
         raise StoreError(f"the store supports SQLite and PostgreSQL, not {dialect.name}")
-    rows_back = [tuple(row) for row in result]
+    rows_back = [tuple(row) for row in result]  # all() above: one fetchall, not a fetch a row
     if _autoincrements(table, returning):
         rows_back.sort(key=lambda row: row[0])
     return rows_back
