@@ -212,3 +212,18 @@ def too_long(url: str, many: Many) -> object:
 def test_a_value_too_long_for_its_column_fares_as_before(two_store_urls: tuple[str, str]) -> None:
     old_url, new_url = two_store_urls
     assert too_long(new_url, new_many) == too_long(old_url, old_many)
+
+
+def test_insert_rows_without_returning_stores_and_answers_nothing(
+    two_store_urls: tuple[str, str],
+) -> None:
+    engine = make_engine(two_store_urls[0])
+    upgrade(engine)
+    try:
+        with session_factory(engine).begin() as session:
+            table = cast(Table, Contact.__table__)
+            contacts = [contact_row(i) for i in range(5)]
+            assert insert_rows(session, table, contacts, conflict_on=["dedupe_key"]) == []
+            assert len(dump(session, Contact)) == 5
+    finally:
+        engine.dispose()

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Table
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.orm import Session
 
 from goodwill.errors import StoreError
@@ -58,7 +58,7 @@ def insert_rows(
     key = (table, names, tuple(conflict_on), tuple(returning))
     if dialect.name == "postgresql":
         sql = _postgresql_statement(dialect, *key)
-        result = list(connection.exec_driver_sql(sql, tuple(values)).all())
+        result = _answer(connection.exec_driver_sql(sql, tuple(values)), returning)
     elif dialect.name == "sqlite":
         result = []
         page = max(1, SQLITE_MAX_PARAMETERS // len(names))
@@ -67,13 +67,19 @@ def insert_rows(
             chunk = flat[start : start + page]
             sql = _sqlite_statement(dialect, *key, len(chunk))
             parameters = tuple(itertools.chain.from_iterable(chunk))
-            result.extend(connection.exec_driver_sql(sql, parameters).all())
+            result.extend(_answer(connection.exec_driver_sql(sql, parameters), returning))
     else:
         raise StoreError(f"the store supports SQLite and PostgreSQL, not {dialect.name}")
-    rows_back = [tuple(row) for row in result]  # all() above: one fetchall, not a fetch a row
+    rows_back = [tuple(row) for row in result]
     if _autoincrements(table, returning):
         rows_back.sort(key=lambda row: row[0])
     return rows_back
+
+
+def _answer(result: CursorResult[Any], returning: Sequence[str]) -> list[Any]:
+    # One fetchall, not a fetch a row (psycopg checks the result on each); a statement
+    # without RETURNING has no rows to fetch.
+    return list(result.all()) if returning else []
 
 
 def _autoincrements(table: Table, returning: Sequence[str]) -> bool:
