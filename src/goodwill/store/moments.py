@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from goodwill.store.models import Action, Moment
+from goodwill.store.rows import insert_rows
 from goodwill.store.upsert import insert_many_once, insert_once
 
 
@@ -86,5 +87,4 @@ def add_actions(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[int
     if not rows:
         return []
     table: Table = Action.__table__  # type: ignore[assignment]
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return [action_id for (action_id,) in session.execute(statement, list(rows))]
+    return [action_id for (action_id,) in insert_rows(session, table, rows, returning=["id"])]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from goodwill.errors import StoreError
 from goodwill.store.models import Base
+from goodwill.store.rows import insert_rows
 
 
 def insert_once(
@@ -39,15 +40,42 @@ def insert_many_once(
     """Insert each of ``rows`` unless one with the same ``conflict_on`` columns exists.
 
     Returns the ``returning`` columns of the rows inserted (in no particular order), so a
-    caller that returns its key columns knows which were new. The rows go in batched
-    multi-row statements (SQLAlchemy's insertmanyvalues), not one round trip each.
+    caller that returns its key columns knows which were new. Rows that all hold the same
+    columns, leaving out none with a default, go by :func:`goodwill.store.rows.insert_rows`
+    (few statements, values prepared by column); others by SQLAlchemy's insertmanyvalues.
     """
+    if not rows:
+        return []
+    table = cast(Table, model.__table__)
+    if _same_columns_no_defaults(table, rows):
+        return insert_rows(session, table, rows, conflict_on=conflict_on, returning=returning)
+    return insert_many_once_by_row(session, model, rows, conflict_on, returning)
+
+
+def insert_many_once_by_row(
+    session: Session,
+    model: type[Base],
+    rows: Sequence[Mapping[str, Any]],
+    conflict_on: Sequence[str],
+    returning: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """As :func:`insert_many_once`, always through SQLAlchemy's insertmanyvalues, which
+    fills in column defaults and takes rows with differing keys."""
     if not rows:
         return []
     table = cast(Table, model.__table__)
     dialect = session.get_bind().dialect.name
     statement = _insert_once(dialect, table, tuple(conflict_on), tuple(returning))
     return [tuple(row) for row in session.execute(statement, list(rows))]
+
+
+def _same_columns_no_defaults(table: Table, rows: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether every row holds the same columns, and no column left out has a default
+    for SQLAlchemy to fill in (a left-out column is then NULL, or the server's default)."""
+    names = rows[0].keys()
+    if not all(row.keys() == names for row in rows) or not all(n in table.c for n in names):
+        return False
+    return all(c.name in names or c.default is None for c in table.columns)
 
 
 @functools.lru_cache(maxsize=64)
