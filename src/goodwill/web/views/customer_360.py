@@ -89,25 +89,16 @@ def customer_360(
 ) -> Customer360:
     """Everything about one customer, across all their subscriptions; NotFound if unknown."""
     held = _from_ledger(ledger, settings, customer_id, today)
-    row, subs, usage, bills, tickets = (
-        held.customer,
-        held.subscriptions,
-        held.usage,
-        held.bills,
-        held.tickets,
-    )
+    row, subs, usage = held.customer, held.subscriptions, held.usage
+    bills, tickets = held.bills, held.tickets
     promises = held.promises + _rows(
         session,
         select(Promise).where(Promise.customer_id == customer_id),
         ("kind", "made_at", "due_at", "kept_at"),
     )
     now = datetime.combine(today, datetime.max.time(), tzinfo=UTC)
-    history = {
-        "tickets": tickets,
-        "ticket_events": held.ticket_events,
-        "promises": promises,
-        "bills": bills,
-    }
+    history = {"tickets": tickets, "ticket_events": held.ticket_events}
+    history |= {"promises": promises, "bills": bills}
     return Customer360(
         customer=row,
         timeline=timeline(session, customer_id, history, now, _names(session, ledger, held)),
