@@ -13,17 +13,19 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from goodwill.errors import StoreError
 from goodwill.store import ensure_experiment, make_engine, session_factory, start_run, upgrade
 from goodwill.store import rows as store_rows
 from goodwill.store.models import Action, Assignment, Base, Contact, Message, MessageStatus, Moment
 from goodwill.store.rows import insert_rows
-from goodwill.store.upsert import insert_many_once_by_row
+from goodwill.store.upsert import insert_many_once, insert_many_once_by_row
 from tests.integration.conftest import postgres_schema_url
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
@@ -187,8 +189,11 @@ def run_scenario(url: str, many: Many) -> dict[str, Any]:
 def test_insert_rows_stores_what_insertmanyvalues_stores(
     two_store_urls: tuple[str, str], page_parameters: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """40 parameters: SQLite pages of three moments or messages, and of five contacts."""
+    """40 parameters: SQLite pages of three moments or messages, and of five contacts;
+    PostgreSQL pages of seven rows."""
     monkeypatch.setattr(store_rows, "SQLITE_MAX_PARAMETERS", page_parameters)
+    if page_parameters == 40:
+        monkeypatch.setattr(store_rows, "POSTGRESQL_PAGE_ROWS", 7)
     old_url, new_url = two_store_urls
     old, new = run_scenario(old_url, old_many), run_scenario(new_url, new_many)
     assert new == old
@@ -225,5 +230,54 @@ def test_insert_rows_without_returning_stores_and_answers_nothing(
             contacts = [contact_row(i) for i in range(5)]
             assert insert_rows(session, table, contacts, conflict_on=["dedupe_key"]) == []
             assert len(dump(session, Contact)) == 5
+    finally:
+        engine.dispose()
+
+
+def odd_contacts(url: str, many: Many) -> list[tuple[Any, ...]]:
+    """Contacts whose saving mixes int and float, and whose times are the two readings
+    of 01:30 on the night London's clocks go back."""
+    london = ZoneInfo("Europe/London")
+    first, second = (datetime(2026, 10, 25, 1, 30, tzinfo=london, fold=f) for f in (0, 1))
+    rows = [
+        {**contact_row(4), "saving_minor": 250, "at": first},
+        {**contact_row(8), "saving_minor": 7.0, "at": second},
+    ]
+    engine = make_engine(url)
+    upgrade(engine)
+    try:
+        with session_factory(engine).begin() as session:
+            many(session, Contact, rows, ["dedupe_key"], ["id"])
+            return dump(session, Contact)
+    finally:
+        engine.dispose()
+
+
+def test_mixed_types_and_a_repeated_clock_hour_store_as_before(
+    two_store_urls: tuple[str, str],
+) -> None:
+    old_url, new_url = two_store_urls
+    new = odd_contacts(new_url, insert_many_once)
+    assert new == odd_contacts(old_url, old_many)
+    at = list(cast(Table, Contact.__table__).c.keys()).index("at")
+    assert len({row[at] for row in new}) == 2  # an hour apart, not one instant
+
+
+def test_insert_rows_refuses_a_column_of_mixed_types_on_postgresql(
+    two_store_urls: tuple[str, str],
+) -> None:
+    if two_store_urls[0].startswith("sqlite"):
+        pytest.skip("SQLite takes each value on its own")
+    engine = make_engine(two_store_urls[0])
+    upgrade(engine)
+    try:
+        with session_factory(engine).begin() as session:
+            table = cast(Table, Contact.__table__)
+            rows = [
+                {**contact_row(4), "saving_minor": 250},
+                {**contact_row(8), "saving_minor": 7.5},
+            ]
+            with pytest.raises(StoreError, match="saving_minor mix Python types"):
+                insert_rows(session, table, rows)
     finally:
         engine.dispose()

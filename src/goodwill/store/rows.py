@@ -30,6 +30,9 @@ from goodwill.errors import StoreError
 
 #: SQLite's limit on a statement's parameters (SQLITE_MAX_VARIABLE_NUMBER since 3.32).
 SQLITE_MAX_PARAMETERS = 32766
+#: Rows per PostgreSQL statement: a run's messages carry their bodies, and the server
+#: refuses a value or a message over 1 GB.
+POSTGRESQL_PAGE_ROWS = 5_000
 
 
 def insert_rows(
@@ -57,8 +60,12 @@ def insert_rows(
     connection = session.connection()
     key = (table, names, tuple(conflict_on), tuple(returning))
     if dialect.name == "postgresql":
+        _one_type_each(names, values)
         sql = _postgresql_statement(dialect, *key)
-        result = _answer(connection.exec_driver_sql(sql, tuple(values)), returning)
+        result = []
+        for start in range(0, len(rows), POSTGRESQL_PAGE_ROWS):
+            page_values = tuple(v[start : start + POSTGRESQL_PAGE_ROWS] for v in values)
+            result.extend(_answer(connection.exec_driver_sql(sql, page_values), returning))
     elif dialect.name == "sqlite":
         result = []
         page = max(1, SQLITE_MAX_PARAMETERS // len(names))
@@ -74,6 +81,18 @@ def insert_rows(
     if _autoincrements(table, returning):
         rows_back.sort(key=lambda row: row[0])
     return rows_back
+
+
+def _one_type_each(names: Sequence[str], values: Sequence[list[Any]]) -> None:
+    """A column travels to PostgreSQL as one typed array: its values must share a type."""
+    for name, column in zip(names, values, strict=True):
+        types = {type(v) for v in column if v is not None}
+        if len(types) > 1:
+            found = ", ".join(sorted(t.__name__ for t in types))
+            raise StoreError(
+                f"insert_rows: the values of {name} mix Python types ({found}); "
+                "give each column one type (insert_many_once takes such rows row by row)"
+            )
 
 
 def _answer(result: CursorResult[Any], returning: Sequence[str]) -> list[Any]:
@@ -93,11 +112,12 @@ def _prepared(dialect: Dialect, column: Column[Any], values: list[Any]) -> list[
     if not _is_timestamp(column):
         return [process(value) for value in values]
     # A run stamps most rows with the same moment: prepare each distinct one once (keyed
-    # with its zone, so equal instants in different zones stay apart).
-    prepared: dict[tuple[Any, Any], Any] = {}
+    # with its zone and fold, so equal instants in different zones, and the two readings
+    # of a clock hour a zone repeats, stay apart).
+    prepared: dict[tuple[Any, Any, int], Any] = {}
     out = []
     for value in values:
-        key = (value, getattr(value, "tzinfo", None))
+        key = (value, getattr(value, "tzinfo", None), getattr(value, "fold", 0))
         if key not in prepared:
             prepared[key] = process(value)
         out.append(prepared[key])

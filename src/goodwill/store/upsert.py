@@ -47,7 +47,8 @@ def insert_many_once(
     if not rows:
         return []
     table = cast(Table, model.__table__)
-    if _same_columns_no_defaults(table, rows):
+    typed = session.get_bind().dialect.name == "postgresql"  # one typed array a column
+    if _same_columns_no_defaults(table, rows, typed):
         return insert_rows(session, table, rows, conflict_on=conflict_on, returning=returning)
     return insert_many_once_by_row(session, model, rows, conflict_on, returning)
 
@@ -69,11 +70,16 @@ def insert_many_once_by_row(
     return [tuple(row) for row in session.execute(statement, list(rows))]
 
 
-def _same_columns_no_defaults(table: Table, rows: Sequence[Mapping[str, Any]]) -> bool:
-    """Whether every row holds the same columns, and no column left out has a default
-    for SQLAlchemy to fill in (a left-out column is then NULL, or the server's default)."""
+def _same_columns_no_defaults(
+    table: Table, rows: Sequence[Mapping[str, Any]], one_type: bool = False
+) -> bool:
+    """Whether every row holds the same columns (with ``one_type``: each column's values
+    of one type), and no column left out has a default for SQLAlchemy to fill in (a
+    left-out column is then NULL, or the server's default)."""
     names = rows[0].keys()
     if not all(row.keys() == names for row in rows) or not all(n in table.c for n in names):
+        return False
+    if one_type and any(len({type(r[n]) for r in rows if r[n] is not None}) > 1 for n in names):
         return False
     return all(c.name in names or c.default is None for c in table.columns)
 
