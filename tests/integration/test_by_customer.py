@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -111,3 +112,20 @@ def test_serve_prepares_every_line_before_the_first_customer_asks(
     ledger = open_ledger(settings.ledger_dir.resolve())
     advised = [c for c in _customers(ledger) if customer_advice(ledger, ASOF, settings, c)]
     assert advised and rated == []  # every answer was rated ahead, none on the request
+
+
+def test_a_request_does_not_wait_while_another_rates_the_held_lines(folder: Settings) -> None:
+    from goodwill.analytics import customer_advice as module
+
+    ledger = open_ledger(folder.ledger_dir.resolve())
+    day = date(2026, 11, 30)  # a day no other test rated
+    customers = _customers(ledger)[:60]
+    with ThreadPoolExecutor(1) as pool, module._RATING_HELD:  # another request rates them
+        asked = pool.submit(
+            lambda: [customer_advice(ledger, day, Settings(), c) for c in customers]
+        )
+        alone = asked.result(timeout=60)  # it answers without waiting for that rating
+    held = [customer_advice(ledger, day, Settings(), c) for c in customers]  # rated now
+    assert alone == held and any(held)
+    held[next(i for i, h in enumerate(held) if h)].clear()  # a caller's copy, not the rows kept
+    assert [customer_advice(ledger, day, Settings(), c) for c in customers] == alone

@@ -4,9 +4,11 @@ No ibis expression is built. When the snapshot's rows are held by customer
 (:mod:`goodwill.ledger.by_customer`), every held line is rated once per snapshot, day and
 rules, in batches on the calling thread, and a page looks its customer's advised lines up
 (microseconds): at 20,000 customers the whole rating takes about as long as rating a few
-dozen customers one query at a time. Otherwise the customer's rows of the rating-ready
-usage are read with one parameterized DuckDB query and rated on their own. Either way it
-is the kernel and exactly the rule the nightly advice uses.
+dozen customers one query at a time. While one request (or ``goodwill serve``'s start)
+rates them, the others do not wait: as with a ledger whose rows are not held, their
+customer's rows of the rating-ready usage are read with one parameterized DuckDB query and
+rated on their own. Either way it is the kernel and exactly the rule the nightly advice
+uses.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from goodwill.analytics.advice_batch import rate_batch
 from goodwill.analytics.advice_engines import advice_rules
@@ -33,7 +35,8 @@ JobKey = tuple[date, int, Any]
 _JOBS = PerSnapshot(keep=8)
 #: Every held line's advised rows by customer, once per snapshot, day and rules.
 _ADVISED = PerSnapshot(keep=4)
-_RATING_HELD = threading.Lock()  # one rating of the held lines at a time: the rest wait
+_RATING_HELD = threading.Lock()  # one rating of the held lines at a time
+_NOT_YET = object()
 
 
 def customer_advice(ledger: Ledger, asof: date, settings: Settings, customer_id: str) -> list[Row]:
@@ -45,12 +48,9 @@ def customer_advice(ledger: Ledger, asof: date, settings: Settings, customer_id:
         advice = plan_advice(ledger, asof, settings)
         return list(advice.filter(advice.customer_id == customer_id).to_pyarrow().to_pylist())
     key: JobKey = (asof, settings.lookback_months, advice_rules(settings))
-    held = by_customer(ledger)
-    if held is not None:
-        with _RATING_HELD:
-            advised = _ADVISED.get(ledger.path, key, lambda: _rate_held(ledger, key, held))
-        if advised is not None:
-            return advised.get(customer_id, [])
+    advised = _advised_held(ledger, key)
+    if advised is not None:  # copies: the rows held are every request's
+        return [dict(row) for row in advised.get(customer_id, [])]
     job = _job(ledger, key)
     query = f"SELECT * FROM ({window_select(job, rating_usage(ledger).relation)}) WHERE customer_id = $1"
     table = ledger.con.con.execute(query, [customer_id]).to_arrow_table()
@@ -59,6 +59,22 @@ def customer_advice(ledger: Ledger, asof: date, settings: Settings, customer_id:
     rows = rate_batch(job, table.combine_chunks().to_batches()[0])
     advised_rows = rows.filter(rows.column("advised"))
     return sorted(advised_rows.to_pylist(), key=lambda r: str(r["subscription_id"]))
+
+
+def _advised_held(ledger: Ledger, key: JobKey) -> dict[str, list[Row]] | None:
+    """Every held line's advised rows by customer: kept, or rated now by this request.
+    None while another request rates them (this one rates its customer alone rather than
+    wait seconds), or when the rows are not held."""
+    advised = _ADVISED.peek(ledger.path, key, _NOT_YET)
+    if advised is not _NOT_YET:
+        return cast(dict[str, list[Row]] | None, advised)
+    held = by_customer(ledger)
+    if held is None or not _RATING_HELD.acquire(blocking=False):
+        return None
+    try:
+        return _ADVISED.get(ledger.path, key, lambda: _rate_held(ledger, key, held))
+    finally:
+        _RATING_HELD.release()
 
 
 def _job(ledger: Ledger, key: JobKey) -> RatingJob:

@@ -138,6 +138,12 @@ class PerSnapshot:
         self._lock = threading.Lock()
         self._keep = keep
 
+    def peek(self, ledger_path: Path, key: Hashable, default: Any = None) -> Any:
+        """The value kept for ``ledger_path``'s snapshot and ``key``, or ``default``."""
+        snapshot = snapshot_of(ledger_path)
+        with self._lock:
+            return self._values.get((snapshot, key), default) if snapshot else default
+
     def get(self, ledger_path: Path, key: Hashable, make: Callable[[], T]) -> T:
         """``make()``, computed once per snapshot of ``ledger_path`` and ``key``; computed
         every time for a ledger that is not a snapshot."""
