@@ -83,13 +83,18 @@ def insert_rows(
     return rows_back
 
 
+class MixedColumnTypes(StoreError):
+    """A column's values mix Python types, which PostgreSQL's typed arrays cannot take;
+    raised before any statement runs."""
+
+
 def _one_type_each(names: Sequence[str], values: Sequence[list[Any]]) -> None:
     """A column travels to PostgreSQL as one typed array: its values must share a type."""
     for name, column in zip(names, values, strict=True):
         types = {type(v) for v in column if v is not None}
         if len(types) > 1:
             found = ", ".join(sorted(t.__name__ for t in types))
-            raise StoreError(
+            raise MixedColumnTypes(
                 f"insert_rows: the values of {name} mix Python types ({found}); "
                 "give each column one type (insert_many_once takes such rows row by row)"
             )

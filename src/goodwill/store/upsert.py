@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from goodwill.errors import StoreError
 from goodwill.store.models import Base
-from goodwill.store.rows import insert_rows
+from goodwill.store.rows import MixedColumnTypes, insert_rows
 
 
 def insert_once(
@@ -42,14 +42,17 @@ def insert_many_once(
     Returns the ``returning`` columns of the rows inserted (in no particular order), so a
     caller that returns its key columns knows which were new. Rows that all hold the same
     columns, leaving out none with a default, go by :func:`goodwill.store.rows.insert_rows`
-    (few statements, values prepared by column); others by SQLAlchemy's insertmanyvalues.
+    (few statements, values prepared by column), unless on PostgreSQL a column mixes
+    Python types; others by SQLAlchemy's insertmanyvalues.
     """
     if not rows:
         return []
     table = cast(Table, model.__table__)
-    typed = session.get_bind().dialect.name == "postgresql"  # one typed array a column
-    if _same_columns_no_defaults(table, rows, typed):
-        return insert_rows(session, table, rows, conflict_on=conflict_on, returning=returning)
+    if _same_columns_no_defaults(table, rows):
+        try:
+            return insert_rows(session, table, rows, conflict_on=conflict_on, returning=returning)
+        except MixedColumnTypes:  # PostgreSQL's one typed array a column: row by row then
+            pass
     return insert_many_once_by_row(session, model, rows, conflict_on, returning)
 
 
@@ -70,16 +73,11 @@ def insert_many_once_by_row(
     return [tuple(row) for row in session.execute(statement, list(rows))]
 
 
-def _same_columns_no_defaults(
-    table: Table, rows: Sequence[Mapping[str, Any]], one_type: bool = False
-) -> bool:
-    """Whether every row holds the same columns (with ``one_type``: each column's values
-    of one type), and no column left out has a default for SQLAlchemy to fill in (a
-    left-out column is then NULL, or the server's default)."""
+def _same_columns_no_defaults(table: Table, rows: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether every row holds the same columns, and no column left out has a default
+    for SQLAlchemy to fill in (a left-out column is then NULL, or the server's default)."""
     names = rows[0].keys()
     if not all(row.keys() == names for row in rows) or not all(n in table.c for n in names):
-        return False
-    if one_type and any(len({type(r[n]) for r in rows if r[n] is not None}) > 1 for n in names):
         return False
     return all(c.name in names or c.default is None for c in table.columns)
 

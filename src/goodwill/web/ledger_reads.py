@@ -163,8 +163,8 @@ def _use_rows(lines: pa.Table, recent: list[str]) -> list[Row]:
     """The long rows (subscription, month, kind, quantity) of ``lines`` in ``recent``
     months, newest first, as the usage table holds them; a kind with no use is left out
     (the rating-ready table stores it as 0)."""
-    held = [c.split("/") for c in lines.column_names if c.startswith("use/")]
-    cells = sorted(((p, k) for _, p, k in held if p in recent), key=lambda c: (_desc(c[0]), c[1]))
+    held = [c.split("/")[1:] for c in lines.column_names if c.startswith("use/")]
+    cells = [(p, k) for p in reversed(recent) for k in sorted(k for q, k in held if q == p)]
     wanted = [
         "subscription_id",
         *(seen_column(p) for p in recent),
@@ -184,12 +184,6 @@ def _use_rows(lines: pa.Table, recent: list[str]) -> list[Row]:
                     }
                 )
     return rows
-
-
-def _desc(period: str) -> tuple[int, int]:
-    """A month's sort key, newest first."""
-    year, month = period.split("-")
-    return -int(year), -int(month)
 
 
 def rows_of(ledger: Ledger, table: str, customer_id: str, order: str, limit: int = 24) -> list[Row]:
