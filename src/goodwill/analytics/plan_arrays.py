@@ -46,7 +46,6 @@ class PlanArrays:
     candidate: npt.NDArray[np.bool_]  # on sale and SIM-only: what advice may recommend
     varying: Int64s
     uniform: Int64s
-    by_fee: Int64s  # plan rows, cheapest monthly fee first (ties: plan id)
 
     @property
     def count(self) -> int:
@@ -111,7 +110,4 @@ def plan_arrays(catalogue: Catalogue, kinds: Sequence[str]) -> PlanArrays:
         candidate=np.array([p.on_sale and p.sim_only for p in plans], np.bool_),
         varying=np.array([k for k in range(len(kinds)) if k not in uniform], np.int64),
         uniform=np.array(uniform, np.int64),
-        by_fee=np.array(
-            sorted(range(len(plans)), key=lambda p: (plans[p].monthly_fee_minor, p)), np.int64
-        ),
     )
