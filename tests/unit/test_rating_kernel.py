@@ -61,7 +61,7 @@ def subscriptions(draw: st.DrawFn, count: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(catalogues(), st.data(), st.sampled_from([0, 1, 2]))
+@given(catalogues(), st.data(), st.sampled_from([0, 1, 2, MONTHS - 1, MONTHS, MONTHS + 1]))
 def test_the_kernels_choice_equals_the_scalar_reference(
     catalogue: Catalogue, data: st.DataObject, max_unfit: int
 ) -> None:
