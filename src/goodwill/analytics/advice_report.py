@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -122,27 +124,38 @@ class _Tally:
             yield advised
 
     def add(self, batch: pa.RecordBatch) -> None:
+        """Count and sum ``batch``'s rows, and keep the largest savings so far.
+
+        Plain numpy on the batch's columns: an Arrow ``group_by`` per batch spent more
+        time handing work to its thread pool (0.15 s of wall time per 1M lines on a
+        loaded machine) than summing."""
         self.advised += batch.num_rows
+        if not batch.num_rows:
+            return
         self.in_contract += int(pc.sum(batch.column("in_contract")).as_py() or 0)
-        sums = (
-            pa.Table.from_batches([batch])
-            .group_by("currency")
-            .aggregate(
-                [
-                    ("currency", "count"),
-                    ("monthly_saving_minor", "sum"),
-                    ("annual_saving_minor", "sum"),
-                ]
-            )
-        )
-        for row in sums.to_pylist():
-            found = self.sums.setdefault(row["currency"], [0, 0, 0])
-            found[0] += row["currency_count"]
-            found[1] += row["monthly_saving_minor_sum"]
-            found[2] += row["annual_saving_minor_sum"]
-        if batch.num_rows:
-            ahead = pa.Table.from_batches([*self.top, batch])
-            self.top = ahead.take(_top_rows(ahead)).combine_chunks().to_batches()
+        currencies = pc.dictionary_encode(batch.column("currency"))
+        codes = currencies.indices.to_numpy(zero_copy_only=False)
+        monthly = batch.column("monthly_saving_minor").to_numpy(zero_copy_only=False)
+        annual = batch.column("annual_saving_minor").to_numpy(zero_copy_only=False)
+        for code, currency in enumerate(currencies.dictionary.to_pylist()):
+            rows = codes == code
+            found = self.sums.setdefault(currency, [0, 0, 0])
+            found[0] += int(np.count_nonzero(rows))
+            found[1] += int(monthly[rows].sum(dtype=np.int64))
+            found[2] += int(annual[rows].sum(dtype=np.int64))
+        self._keep_top(batch, annual)
+
+    def _keep_top(self, batch: pa.RecordBatch, annual: npt.NDArray[np.int64]) -> None:
+        """The TOP largest savings of the rows so far. Once TOP are kept, only a row
+        saving at least the smallest of them can enter (ties go by id, so equal ones
+        are looked at too)."""
+        if sum(b.num_rows for b in self.top) >= TOP:
+            least = min(pc.min(b.column("annual_saving_minor")).as_py() for b in self.top)
+            batch = batch.filter(pa.array(annual >= least))
+            if not batch.num_rows:
+                return
+        ahead = pa.Table.from_batches([*self.top, batch])
+        self.top = ahead.take(_top_rows(ahead)).combine_chunks().to_batches()
 
     def adding(self, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
