@@ -30,7 +30,9 @@ README = HERE.parent / "README.md"
 BEGIN, END = "<!-- benchmarks:begin -->", "<!-- benchmarks:end -->"
 
 
-def workloads(full: bool) -> list[tuple[str, list[str]]]:
+def workloads(
+    full: bool, work: Path | None = None, spark_max: int | None = None
+) -> list[tuple[str, list[str]]]:
     sizes = ["100000", "1000000"] + (["10000000"] if full else [])
     customers = "1000000" if full else "100000"
     # The baselines (the hand-written DuckDB SQL, polars, pandas and Spark local) run at
@@ -38,9 +40,12 @@ def workloads(full: bool) -> list[tuple[str, list[str]]]:
     # goodwill is to be 20x each (pandas needs 9 GB there and ~90 GB at 10M, so never
     # there), and Spark at 10M too (goodwill on Spark is to be within 5x).
     most = "1000000" if full else "100000"
+    spark = str(spark_max) if spark_max is not None else sizes[-1] if full else most
     baselines = ["--sql-max", most, "--polars-max", most, "--pandas-max", most,
-                 "--spark-max", sizes[-1] if full else most]  # fmt: skip
+                 "--spark-max", spark]  # fmt: skip
     advice_options = [*baselines, "--memory-limit", "4GB"]
+    if work is not None:  # the generated ledgers kept there, and reused by the next run
+        advice_options += ["--work", str(work)]
     return [
         (
             "Plan advice as the ledger grows (x 6 months x 20 plans)",
@@ -94,10 +99,22 @@ def main() -> int:
         action="store_true",
         help="run nothing: write the report from the tables the scripts last wrote",
     )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="keep the advice benchmark's generated ledgers here and reuse them (10M lines "
+        "take minutes to generate)",
+    )
+    parser.add_argument(
+        "--spark-max",
+        type=int,
+        help="run goodwill on Spark up to this many subscriptions (default: the largest "
+        "size with --full, else 100k)",
+    )
     args = parser.parse_args()
     sections = []
     days = json.loads(DAYS.read_text(encoding="utf-8")) if DAYS.exists() else {}
-    for title, script in workloads(args.full):
+    for title, script in workloads(args.full, args.work, args.spark_max):
         out = HERE / "results" / f"{Path(script[0]).stem}.md"
         print(f"\n## {title}: python benchmarks/{' '.join(script)}\n", flush=True)
         command = [sys.executable, str(HERE / script[0]), *script[1:], "--markdown", str(out)]
