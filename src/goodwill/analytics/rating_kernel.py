@@ -208,6 +208,20 @@ def _rate_uniform(own, here, beyond, rate, cap, uniform, common, common_fits):
 
 
 @njit(cache=True, inline="always")
+def _months_cheaper(p, count, here, fee, common, costs, current_cost):
+    """How many history months cost less under plan ``p`` than under the current plan:
+    counted as ``p`` is chosen, while its months' costs are at hand (``costs``, as
+    :func:`_plan_total` left them, or its fee and the kinds rated once where it rated
+    no other kind, ``count`` 0)."""
+    cheaper = 0
+    for m in range(here.shape[1]):
+        cost = fee[p] + common[m] if count == 0 else costs[m]
+        if here[0, m] and cost < current_cost[m]:
+            cheaper += 1
+    return cheaper
+
+
+@njit(cache=True, inline="always")
 def _cheapest(bounds):
     at = 0
     for p in range(1, bounds.shape[0]):
@@ -260,6 +274,7 @@ def _rate_block(b, use, present, current, terms, offer, max_unfit, found):
         _lower_bounds(i, c, months, floor, total_use, kth, fee, limit_by_kind, rate_by_kind,
                       cap_by_kind, currency, candidate, varying, bounds, unfit)  # fmt: skip
         chosen, chosen_total, chosen_fitting, chosen_room = NONE_QUALIFIES, 0, 0, -1
+        chosen_cheaper = 0
         while True:
             p = _cheapest(bounds)
             if bounds[p] == UNFIT or (chosen >= 0 and _cannot_beat(bounds[p], chosen_total)):
@@ -284,21 +299,17 @@ def _rate_block(b, use, present, current, terms, offer, max_unfit, found):
                     if room_here < chosen_room or (room_here == chosen_room and p > chosen):
                         continue
                     chosen, chosen_room = p, room_here
+                    chosen_cheaper = _months_cheaper(p, count, here, fee, common, costs, current_cost)  # fmt: skip
                     continue
             chosen, chosen_total, chosen_fitting, chosen_room = p, total, fitting, -1
+            chosen_cheaper = _months_cheaper(p, count, here, fee, common, costs, current_cost)
         best[i] = chosen
         if chosen < 0:
             continue
         if chosen_room < 0:
             chosen_room = _headroom(chosen, peak, room, varying, common_room)
-        count = _beyond_peak(chosen, peak, beyond, varying, over)
-        _plan_total(chosen, own, here, fee, beyond, rate, cap, over, count, common, common_fits, costs)  # fmt: skip
-        cheaper = 0
-        for m in range(months_in_window):
-            if here[0, m] and costs[m] < current_cost[m]:
-                cheaper += 1
         best_total[i], best_fitting[i] = chosen_total, chosen_fitting
-        best_room[i], best_cheaper[i] = chosen_room, cheaper
+        best_room[i], best_cheaper[i] = chosen_room, chosen_cheaper
 
 
 @njit(cache=True, parallel=True)
