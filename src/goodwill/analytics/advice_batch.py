@@ -117,10 +117,9 @@ def _rows_where(
     ids = batch.select(["subscription_id", "customer_id", "contract_end"])
     if keep.all():
         return advice_rows(job, ids, rows, found)
-    return advice_rows(job, ids.filter(pa.array(keep)), rows[keep], _kept(found, keep))
+    at = np.flatnonzero(keep)  # one pass over the mask; every column then takes by index
+    return advice_rows(job, ids.take(pa.array(at)), rows[at], _kept(found, at))
 
 
-def _kept(found: BestPlans, keep: npt.NDArray[np.bool_]) -> BestPlans:
-    return BestPlans(
-        **{name: getattr(found, name)[keep] for name in BestPlans.__dataclass_fields__}
-    )
+def _kept(found: BestPlans, at: npt.NDArray[np.intp]) -> BestPlans:
+    return BestPlans(**{name: getattr(found, name)[at] for name in BestPlans.__dataclass_fields__})
