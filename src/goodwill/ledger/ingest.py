@@ -8,8 +8,10 @@ ingest stops with an error and the previous ledger stays exactly as it was.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +19,10 @@ import duckdb
 import pyarrow as pa
 
 from goodwill.errors import IngestError, MissingTableError, TooManyBadRowsError
-from goodwill.ledger.checks import quote_ident
-from goodwill.ledger.contract import TABLES, Table
+from goodwill.ledger.checks import quote_ident, quote_literal
+from goodwill.ledger.contract import TABLES, TABLES_BY_NAME, Table
 from goodwill.ledger.emptying import check_allow_empty, ledger_rows, refuse_emptying
+from goodwill.ledger.folder import table_path
 from goodwill.ledger.ingest_warnings import (
     ZonelessTimes,
     missing_column_warning,
@@ -27,7 +30,6 @@ from goodwill.ledger.ingest_warnings import (
     zoneless_warning,
 )
 from goodwill.ledger.rating_usage import write_rating_usage
-from goodwill.ledger.reader import open_ledger
 from goodwill.ledger.snapshot import (
     new_snapshot_dir,
     replace_folder,
@@ -122,24 +124,73 @@ def ingest(
     refuse_emptying(incoming, ledger_rows(settings.ledger_dir), allow_empty, settings.ledger_dir)
     snapshot = new_snapshot_dir(settings.data_dir)
     try:
-        for table in TABLES:
-            accepted = checked[table.name][1]
-            if accepted is not None:
-                write_table(accepted, table, snapshot)
+        if progress:
+            progress("writing the ledger and laying out usage for rating")
+        accepted = {name: rows for name, (_, rows) in checked.items()}
+        _write_snapshot(accepted, snapshot)
         write_manifest(
             snapshot,
             source_dir,
             {r.table: r.accepted for r in reports},
             {r.table: r.quarantined for r in reports},
         )
-        if progress:
-            progress("laying out usage for rating")
-        write_rating_usage(open_ledger(snapshot).con.con, snapshot)
     except BaseException:
         shutil.rmtree(snapshot)
         raise
     swap_in(settings.data_dir, snapshot)
     return IngestReport(reports, settings.ledger_dir, settings.quarantine_dir)
+
+
+#: The tables the rating layout is built from: written first, so it can start early.
+RATED = ("usage", "subscriptions")
+
+
+def _write_snapshot(accepted: dict[str, pa.Table | None], snapshot: Path) -> None:
+    """Each table's Parquet side by side on the cores, and the rating layout, built from
+    the Parquet of usage and subscriptions while the other tables are written (DuckDB
+    joins dictionary-encoded Parquet faster than the same rows held in Arrow)."""
+    tables = sorted(TABLES, key=lambda t: t.name not in RATED)
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        jobs = {
+            t.name: pool.submit(write_table, rows, t, snapshot)
+            for t in tables
+            if (rows := accepted[t.name]) is not None
+        }
+        for name in RATED:
+            if name in jobs:
+                jobs[name].result()
+        written = {name: len(rows) if rows is not None else 0 for name, rows in accepted.items()}
+        _write_rating_layout(snapshot, written)
+        for job in jobs.values():
+            job.result()
+
+
+def _write_rating_layout(snapshot: Path, rows: dict[str, int]) -> None:
+    """The rating layout, from the ``usage`` and ``subscriptions`` just written."""
+    with duckdb.connect() as con:
+        con.execute("SET TimeZone = 'UTC'")
+        for name in RATED:
+            table = TABLES_BY_NAME[name]
+            con.execute(
+                f"CREATE VIEW {quote_ident(name)} AS {_parquet_select(snapshot, table, rows[name])}"
+            )
+        write_rating_usage(con, snapshot)
+
+
+def _parquet_select(snapshot: Path, table: Table, rows: int) -> str:
+    """The contract's columns of a table written to ``snapshot`` (no file: no rows)."""
+    if not rows:  # write_table writes no file for no rows
+        typed = (f"CAST(NULL AS {c.storage_type}) AS {quote_ident(c.name)}" for c in table.columns)
+        return f"SELECT {', '.join(typed)} WHERE false"
+    where = quote_literal(str(table_path(snapshot, table)))
+    source = f"read_parquet({where})"
+    if table.partition_by:
+        files = quote_literal(str(table_path(snapshot, table) / "**" / "*.parquet"))
+        source = (
+            f"read_parquet({files}, hive_partitioning = true, "
+            f"hive_types = {{{quote_literal(table.partition_by)}: VARCHAR}})"
+        )
+    return f"SELECT {', '.join(quote_ident(c) for c in table.column_names)} FROM {source}"
 
 
 def _require_tables(source_dir: Path, sources: dict[str, Path | None]) -> None:

@@ -43,34 +43,45 @@ def write_table(accepted: pa.Table, table: Table, snapshot: Path) -> None:
     """Write the accepted rows (``_row`` and the typed columns, in source row order) as
     Parquet; a partitioned table gets one folder per value, each in row order.
 
-    A partitioned table is split in one pass: a stable sort by the partition value keeps
-    each value's rows in row order, and each value's rows are then one slice; the
-    partitions' files are written side by side on the cores."""
+    A partitioned table is split in one pass: a stable sort of the partition values'
+    small integer codes (a radix sort) keeps each value's rows in row order, and each
+    value's rows are then gathered and written side by side on the cores."""
     columns = [c for c in table.column_names if c != table.partition_by]
     where = table_path(snapshot, table)
     if not table.partition_by:
         pq.write_table(accepted.select(columns), where)
         return
-    encoded = pc.dictionary_encode(accepted.column(table.partition_by).combine_chunks())
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    dictionary, codes = _partition_codes(accepted.column(table.partition_by))
     order = np.argsort(codes, kind="stable")
-    ordered = accepted.select(columns).take(pa.array(order))
-    starts = np.searchsorted(codes[order], np.arange(len(encoded.dictionary)), side="left")
-    ends = np.searchsorted(codes[order], np.arange(len(encoded.dictionary)), side="right")
+    starts = np.searchsorted(codes[order], np.arange(len(dictionary)), side="left")
+    ends = np.searchsorted(codes[order], np.arange(len(dictionary)), side="right")
     parts = sorted(
         (value, int(start), int(end))
-        for value, start, end in zip(encoded.dictionary.to_pylist(), starts, ends, strict=True)
+        for value, start, end in zip(dictionary.to_pylist(), starts, ends, strict=True)
         if value is not None
     )
+    selected = accepted.select(columns).combine_chunks()  # taking from chunks joins them each time
 
     def write(part: tuple[object, int, int]) -> None:
         value, start, end = part
         folder = where / f"{table.partition_by}={value}"
         folder.mkdir(parents=True)
-        pq.write_table(ordered.slice(start, end - start), folder / "part-0.parquet")
+        pq.write_table(selected.take(pa.array(order[start:end])), folder / "part-0.parquet")
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(parts), os.cpu_count() or 1))) as pool:
         list(pool.map(write, parts))
+
+
+def _partition_codes(values: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """The distinct values and each row's index among them (-1: NULL), as the smallest
+    integers that hold them (numpy sorts 16-bit integers by radix, stably)."""
+    encoded = pc.dictionary_encode(values)
+    if not encoded.num_chunks:  # no rows (Arrow drops empty chunks)
+        return pa.array([], values.type), np.zeros(0, np.int16)
+    dictionary = encoded.chunk(0).dictionary
+    dtype = np.int16 if len(dictionary) < 2**15 else np.int64
+    codes = [pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False) for c in encoded.chunks]
+    return dictionary, np.concatenate(codes).astype(dtype)
 
 
 def write_manifest(
