@@ -249,9 +249,10 @@ def _check_group(
     dictionary = encoded.chunk(0).dictionary
     values = pa.table({"i": pa.array(np.arange(len(dictionary))), "t": dictionary})
     cursor.register("_distinct_values", values)
+    raw = quote_ident(raw_name(column.name))
     checked = cursor.execute(
-        f"SELECT {typed_value(column)} AS v, ({problem(column)}) IS NOT NULL AS bad "
-        f"FROM (SELECT i, t AS {quote_ident(raw_name(column.name))} FROM _distinct_values) "
+        f"SELECT v, ({problem(column, 'v')}) IS NOT NULL AS bad FROM (SELECT i, {raw}, "
+        f"{typed_value(column)} AS v FROM (SELECT i, t AS {raw} FROM _distinct_values)) "
         "ORDER BY i"
     ).to_arrow_table()
     cursor.unregister("_distinct_values")
