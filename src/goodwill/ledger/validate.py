@@ -302,18 +302,19 @@ def _duplicate_keys(
         return np.zeros(len(rows), dtype=bool)
     if not all(c.codes is not None for c in parts):
         return _rows_where(con, _duplicates_sql(table, fast), rows)
-    codes = parts[0].codes
-    assert codes is not None
-    present = codes >= 0
-    room = parts[0].distinct
-    for part in parts[1:]:
-        assert part.codes is not None
+    room = 1
+    for part in parts:
         room *= part.distinct
         if room >= 2**62:
             return _rows_where(con, _duplicates_sql(table, fast), rows)
-        codes = codes * part.distinct + part.codes
-        present &= part.codes >= 0
-    keyed = codes[present]
+    codes = np.zeros(len(rows), dtype=np.int64)
+    for part in parts:  # in place: at 45M rows each temporary array is 360 MB
+        assert part.codes is not None
+        codes *= part.distinct
+        codes += part.codes
+    nullable = [p.codes >= 0 for p in parts if p.codes is not None and p.typed.null_count]
+    present = np.logical_and.reduce(nullable) if nullable else np.ones(len(codes), dtype=bool)
+    keyed = codes[present] if nullable else codes
     if len(keyed) < 2 or bool((keyed[1:] > keyed[:-1]).all()):
         return np.zeros(len(codes), dtype=bool)  # rows in key order (a sorted export): none twice
     ordered = np.sort(keyed)  # a key on two rows sits next to itself
