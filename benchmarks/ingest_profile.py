@@ -41,7 +41,7 @@ STAGES = {
     "zoneless_times": "zoneless",
     "_write_quarantine": "quarantine",
     "write_table": "write",
-    "write_rating_usage": "rating layout",
+    "_write_rating_layout": "rating layout",
 }
 
 

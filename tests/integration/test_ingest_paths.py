@@ -20,11 +20,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from goodwill.errors import LedgerError
+from goodwill.ledger import ingest as ingest_module
+from goodwill.ledger import rating_usage as rating_usage_module
 from goodwill.ledger import sources, validate
 from goodwill.ledger.checks import problem, quote_ident, raw_name, typed_value
 from goodwill.ledger.contract import TABLES, TABLES_BY_NAME, Column, Table
 from goodwill.ledger.ingest import ingest
-from goodwill.ledger.rating_usage import FILE, build_layout
+from goodwill.ledger.rating_usage import (
+    FILE,
+    SUBSCRIPTION_COLUMNS,
+    build_layout,
+    build_layout_from_rows,
+)
 from goodwill.ledger.reader import open_ledger
 from goodwill.ledger.snapshot import write_table
 from goodwill.ledger.sources import ROW, RawTable, read_source
@@ -280,3 +288,46 @@ def test_a_partitioned_table_keeps_row_order_within_each_partition(tmp_path: Pat
         expected = [f"S{i}" for i, p in enumerate(periods) if p == period]
         assert part.column("subscription_id").to_pylist() == expected
         assert part.column_names == ["subscription_id", "kind", "quantity"]
+
+
+def test_a_clean_sample_is_laid_out_from_the_checks_codes_as_from_the_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "sample"
+    write_sample(source, customers=150, months=3, seed=5, asof=date(2026, 11, 23))
+    given: list[object] = []
+    real = rating_usage_module.build_layout_from_rows
+
+    def spy(usage: pa.Table, subscriptions: pa.Table, codes: object = None) -> object:
+        given.append(codes)
+        return real(usage, subscriptions, codes)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest_module, "build_layout_from_rows", spy)
+    report = ingest(source, Settings(data_dir=tmp_path / "data"))
+    assert report.quarantined == 0
+    assert given and set(given[0]) >= {"subscription_id", "period", "kind"}  # type: ignore[arg-type]
+    ledger = open_ledger(tmp_path / "data" / "ledger")
+    built, cells = build_layout(ledger.con.con)
+    assert pq.read_table(tmp_path / "data" / "ledger" / FILE).equals(built)
+    usage = ledger.con.con.execute("SELECT * FROM usage").to_arrow_table()
+    subscriptions = ledger.con.con.execute("SELECT * FROM subscriptions").to_arrow_table()
+    assert build_layout_from_rows(usage, subscriptions) == (built, cells)
+
+
+def test_a_layout_from_rows_with_a_duplicate_says_what_to_do() -> None:
+    usage = pa.table(
+        {
+            "subscription_id": ["S1", "S1"],
+            "period": ["2026-01", "2026-01"],
+            "kind": ["sms", "sms"],
+            "quantity": pa.array([1, 2], pa.int64()),
+        }
+    )
+    subscriptions = pa.table(
+        {
+            c: pa.array(["S1"] if c == "subscription_id" else [None], pa.string())
+            for c in SUBSCRIPTION_COLUMNS
+        }
+    )
+    with pytest.raises(LedgerError, match="usage has two rows"):
+        build_layout_from_rows(usage, subscriptions)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,17 +19,16 @@ import duckdb
 import pyarrow as pa
 
 from goodwill.errors import IngestError, MissingTableError, TooManyBadRowsError
-from goodwill.ledger.checks import quote_ident, quote_literal
+from goodwill.ledger.checks import quote_ident
 from goodwill.ledger.contract import TABLES, TABLES_BY_NAME, Table
 from goodwill.ledger.emptying import check_allow_empty, ledger_rows, refuse_emptying
-from goodwill.ledger.folder import table_path
 from goodwill.ledger.ingest_warnings import (
     ZonelessTimes,
     missing_column_warning,
     zoneless_times,
     zoneless_warning,
 )
-from goodwill.ledger.rating_usage import write_rating_usage
+from goodwill.ledger.rating_usage import Coded, build_layout_from_rows, write_built
 from goodwill.ledger.snapshot import (
     new_snapshot_dir,
     replace_folder,
@@ -113,7 +112,7 @@ def ingest(
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     checked = {t.name: _ingest_table(con, t, sources[t.name], progress) for t in TABLES}
-    reports = tuple(report for report, _ in checked.values())
+    reports = tuple(report for report, _, _ in checked.values())
     staged_quarantine = settings.data_dir / ".quarantine-staged"
     if staged_quarantine.exists():
         shutil.rmtree(staged_quarantine)
@@ -126,8 +125,8 @@ def ingest(
     try:
         if progress:
             progress("writing the ledger and laying out usage for rating")
-        accepted = {name: rows for name, (_, rows) in checked.items()}
-        _write_snapshot(accepted, snapshot)
+        accepted = {name: rows for name, (_, rows, _) in checked.items()}
+        _write_snapshot(accepted, checked["usage"][2], snapshot)
         write_manifest(
             snapshot,
             source_dir,
@@ -141,56 +140,41 @@ def ingest(
     return IngestReport(reports, settings.ledger_dir, settings.quarantine_dir)
 
 
-#: The tables the rating layout is built from: written first, so it can start early.
-RATED = ("usage", "subscriptions")
-
-
-def _write_snapshot(accepted: dict[str, pa.Table | None], snapshot: Path) -> None:
-    """Each table's Parquet side by side on the cores, and the rating layout, built from
-    the Parquet of usage and subscriptions while the other tables are written (DuckDB
-    joins dictionary-encoded Parquet faster than the same rows held in Arrow)."""
-    tables = sorted(TABLES, key=lambda t: t.name not in RATED)
+def _write_snapshot(
+    accepted: dict[str, pa.Table | None], usage_codes: Mapping[str, Coded], snapshot: Path
+) -> None:
+    """Each table's Parquet and the rating layout (built from the accepted rows in
+    memory, with the codes the checks gave usage's keys), side by side on the cores."""
     with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        jobs = {
-            t.name: pool.submit(write_table, rows, t, snapshot)
-            for t in tables
+        jobs = [pool.submit(_write_rating_layout, accepted, usage_codes, snapshot)]
+        jobs += [
+            pool.submit(write_table, rows, t, snapshot)
+            for t in TABLES
             if (rows := accepted[t.name]) is not None
-        }
-        for name in RATED:
-            if name in jobs:
-                jobs[name].result()
-        written = {name: len(rows) if rows is not None else 0 for name, rows in accepted.items()}
-        _write_rating_layout(snapshot, written)
-        for job in jobs.values():
+        ]
+        for job in jobs:
             job.result()
 
 
-def _write_rating_layout(snapshot: Path, rows: dict[str, int]) -> None:
-    """The rating layout, from the ``usage`` and ``subscriptions`` just written."""
+def _write_rating_layout(
+    accepted: dict[str, pa.Table | None], usage_codes: Mapping[str, Coded], snapshot: Path
+) -> None:
+    usage, subscriptions = (
+        _rows_or_none(accepted[name], TABLES_BY_NAME[name]) for name in ("usage", "subscriptions")
+    )
+    write_built(*build_layout_from_rows(usage, subscriptions, usage_codes), snapshot)
+
+
+def _rows_or_none(rows: pa.Table | None, table: Table) -> pa.Table:
+    """The contract's columns of the accepted rows (no file: no rows, typed alike)."""
+    if rows is not None:
+        return rows.select(list(table.column_names))
     with duckdb.connect() as con:
-        con.execute("SET TimeZone = 'UTC'")
-        for name in RATED:
-            table = TABLES_BY_NAME[name]
-            con.execute(
-                f"CREATE VIEW {quote_ident(name)} AS {_parquet_select(snapshot, table, rows[name])}"
-            )
-        write_rating_usage(con, snapshot)
-
-
-def _parquet_select(snapshot: Path, table: Table, rows: int) -> str:
-    """The contract's columns of a table written to ``snapshot`` (no file: no rows)."""
-    if not rows:  # write_table writes no file for no rows
-        typed = (f"CAST(NULL AS {c.storage_type}) AS {quote_ident(c.name)}" for c in table.columns)
-        return f"SELECT {', '.join(typed)} WHERE false"
-    where = quote_literal(str(table_path(snapshot, table)))
-    source = f"read_parquet({where})"
-    if table.partition_by:
-        files = quote_literal(str(table_path(snapshot, table) / "**" / "*.parquet"))
-        source = (
-            f"read_parquet({files}, hive_partitioning = true, "
-            f"hive_types = {{{quote_literal(table.partition_by)}: VARCHAR}})"
+        typed = ", ".join(
+            f"CAST(NULL AS {c.storage_type}) AS {quote_ident(c.name)}" for c in table.columns
         )
-    return f"SELECT {', '.join(quote_ident(c) for c in table.column_names)} FROM {source}"
+        con.execute("SET TimeZone = 'UTC'")
+        return con.execute(f"SELECT {typed} WHERE false").to_arrow_table()
 
 
 def _require_tables(source_dir: Path, sources: dict[str, Path | None]) -> None:
@@ -204,10 +188,11 @@ def _require_tables(source_dir: Path, sources: dict[str, Path | None]) -> None:
 
 def _ingest_table(
     con: duckdb.DuckDBPyConnection, table: Table, path: Path | None, progress: Progress | None
-) -> tuple[TableReport, pa.Table | None]:
-    """What ingest did with one table, and its accepted rows (None: no file)."""
+) -> tuple[TableReport, pa.Table | None, Mapping[str, Coded]]:
+    """What ingest did with one table, its accepted rows (None: no file) and the codes
+    of their keys (see :class:`CheckedTable`)."""
     if path is None:
-        return TableReport(table.name, None, 0, 0, 0), None
+        return TableReport(table.name, None, 0, 0, 0), None, {}
     if progress:
         progress(f"checking {path.name}")
     raw = read_source(path, table)
@@ -223,7 +208,8 @@ def _ingest_table(
         missing_columns=raw.missing_columns,
         zoneless=zoneless_times(table, raw),
     )
-    return report, checked.accepted_rows
+    # Only usage's codes are kept (for its rating layout): at 1M customers they hold 1 GB.
+    return report, checked.accepted_rows, checked.codes if table.name == "usage" else {}
 
 
 def _write_quarantine(

@@ -9,8 +9,9 @@ foreign keys against what was accepted of the parent tables.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
@@ -42,6 +43,10 @@ class CheckedTable:
     quarantined: int
     first_problem: str | None
     accepted_rows: pa.Table  # ``_row`` and the typed columns, in row order
+    #: For a table whose every row was accepted as read: each key and foreign key
+    #: column's distinct typed values and every row's index among them (ingest lays out
+    #: usage for rating with them, hashing nothing twice). Empty otherwise.
+    codes: Mapping[str, tuple[pa.Array, np.ndarray]] = field(default_factory=dict)
 
     @property
     def accepted_relation(self) -> str:
@@ -165,7 +170,12 @@ def check_table(con: duckdb.DuckDBPyConnection, table: Table, raw: RawTable) -> 
     if clean_keys:
         con.unregister(clean_keys)
     con.register(f"accepted_{table.name}", accepted)
-    return _summarise(con, table, raw, accepted)
+    codes = {
+        name: (c.values, c.codes)
+        for name, c in zip(table.column_names, columns, strict=True)
+        if c.values is not None and c.codes is not None and accepted is fast
+    }
+    return _summarise(con, table, raw, accepted, codes)
 
 
 @dataclass(frozen=True)
@@ -475,7 +485,11 @@ def _write_quarantine(
 
 
 def _summarise(
-    con: duckdb.DuckDBPyConnection, table: Table, raw: RawTable, accepted: pa.Table
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    raw: RawTable,
+    accepted: pa.Table,
+    codes: Mapping[str, tuple[pa.Array, np.ndarray]],
 ) -> CheckedTable:
     first = con.execute(
         f"SELECT row, reason FROM {quote_ident('quarantine_' + table.name)} ORDER BY row LIMIT 1"
@@ -488,4 +502,5 @@ def _summarise(
         quarantined=raw.rows_read - n_accepted,
         first_problem=f"{raw.file.name} row {first[0]}: {first[1]}" if first else None,
         accepted_rows=accepted,
+        codes=codes,
     )
