@@ -203,11 +203,13 @@ def build_layout_from_rows(
     else:
         key = pc.fill_null(pc.index_in(usage.column("subscription_id"), value_set=ids), -1)
         key = key.to_numpy().astype(np.int64, copy=False)
-    joined = key >= 0  # usage of no subscription has no row to land in
-    at = cell_of_pair[pairs[joined]] * n + key[joined]
+    if len(key) and key.min() < 0:  # usage of no subscription has no row to land in
+        joined = key >= 0
+        pairs, key, quantity = pairs[joined], key[joined], quantity[joined]
+    at = cell_of_pair[pairs] * n + key
     use = np.zeros((len(order), n), np.dtype(use_type(cells).to_pandas_dtype()))
     filled = np.zeros((len(order), n), np.bool_)
-    use.reshape(-1)[at] = quantity[joined]
+    use.reshape(-1)[at] = quantity
     filled.reshape(-1)[at] = True
     if int(np.count_nonzero(filled)) != len(at):
         raise LedgerError(DUPLICATE)
