@@ -34,7 +34,8 @@ from goodwill.settings import Settings
 
 ASOF = date(2026, 11, 23)
 
-#: Functions ingest calls, by the name it imports them under, and the stage each times.
+#: Functions ingest calls, by the name it imports them under, and the stage each times
+#: (those an older ingest lacks are left out, so a checkout of it can be timed alike).
 STAGES = {
     "read_source": "read",
     "check_table": "check",
@@ -42,13 +43,14 @@ STAGES = {
     "_write_quarantine": "quarantine",
     "write_table": "write",
     "_write_rating_layout": "rating layout",
+    "write_rating_usage": "rating layout",  # the layout's stage before it was built in memory
 }
 
 
 @contextmanager
 def stage_timer(spent: dict[str, float]) -> Iterator[None]:
     """Wrap ingest's stages so each adds its seconds to ``spent``, keyed by stage and table."""
-    saved = {name: getattr(ingest_module, name) for name in STAGES}
+    saved = {name: getattr(ingest_module, name) for name in STAGES if hasattr(ingest_module, name)}
 
     def wrap(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
