@@ -59,6 +59,10 @@ _SHAPES: dict[ColumnType, tuple[str, str]] = {
 }
 
 
+#: The types :func:`typed_value` gives a value only where the text is of their shape.
+_GATED = frozenset(_SHAPES) - {T.BOOLEAN, T.ID, T.PERIOD, T.CURRENCY, T.EMAIL, T.LOCALE}
+
+
 def typed_value(column: Column) -> str:
     """SQL giving the column's typed value, or NULL where the text is empty or malformed."""
     text = cleaned(column)
@@ -74,9 +78,14 @@ def typed_value(column: Column) -> str:
     return f"CASE WHEN regexp_full_match({text}, {quote_literal(shape)}) THEN TRY_CAST({text} AS {storage}) END"
 
 
-def problem(column: Column) -> str:
-    """SQL giving what is wrong with the column's value as a reason, or NULL when it is fine."""
+def problem(column: Column, typed: str | None = None) -> str:
+    """SQL giving what is wrong with the column's value as a reason, or NULL when it is fine.
+
+    ``typed``: SQL naming the value already typed by :func:`typed_value`, so that it is
+    worked out once (for a type whose value is gated by its shape, the shape is then
+    tested only where the value did not type, which gives the same reasons)."""
     text = cleaned(column)
+    value = f"({typed})" if typed else f"({typed_value(column)})"
     name = column.name
     shown = f"'{name} \"' || {text} || '\" '"
     cases = [
@@ -101,11 +110,13 @@ def problem(column: Column) -> str:
         )
     if column.type in _SHAPES:
         shape, should = _SHAPES[column.type]
+        # Where the typed value is gated by the shape, a text not of its shape has none.
+        untyped = f"{value} IS NULL AND " if typed and column.type in _GATED else ""
         cases.append(
-            f"WHEN NOT regexp_full_match({text}, {quote_literal(shape)}) THEN {shown} || {quote_literal(should)}"
+            f"WHEN {untyped}NOT regexp_full_match({text}, {quote_literal(shape)}) THEN {shown} || {quote_literal(should)}"
         )
         cases.append(
-            f"WHEN ({typed_value(column)}) IS NULL THEN {shown} || {quote_literal('is not a real ' + column.type.value)}"
+            f"WHEN {value} IS NULL THEN {shown} || {quote_literal('is not a real ' + column.type.value)}"
         )
     if column.type is T.MONEY:
         cases.append(
@@ -113,11 +124,11 @@ def problem(column: Column) -> str:
         )
     if column.minimum is not None:
         cases.append(
-            f"WHEN ({typed_value(column)}) < {column.minimum} THEN {shown} || 'is below the minimum of {column.minimum}'"
+            f"WHEN {value} < {column.minimum} THEN {shown} || 'is below the minimum of {column.minimum}'"
         )
     if column.maximum is not None:
         cases.append(
-            f"WHEN ({typed_value(column)}) > {column.maximum} THEN {shown} || 'is above the maximum of {column.maximum}'"
+            f"WHEN {value} > {column.maximum} THEN {shown} || 'is above the maximum of {column.maximum}'"
         )
     if column.allowed:
         allowed = ", ".join(quote_literal(a) for a in column.allowed)

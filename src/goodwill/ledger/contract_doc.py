@@ -93,7 +93,9 @@ DERIVED = """## Derived: the rating-ready usage (not part of the contract)
 
 Besides the contract's tables, ingest writes `rating_usage.parquet` into the same
 snapshot, so it is swapped in and out with them in one rename. You never provide it and
-never edit it: it is the `usage` table laid out for re-rating, rebuilt by every ingest.
+never edit it: it is the `usage` table laid out for re-rating, rebuilt by every ingest
+from the rows it has just accepted, in memory, while the contract's tables are written
+(it equals what the first rating run would build from those tables' Parquet).
 
 - one row per subscription, sorted by `subscription_id`, with a dense integer `sub_key`
   (0, 1, 2, ...) and the subscription's `customer_id`, `plan_id`, `started_at`,

@@ -8,8 +8,10 @@ ingest stops with an error and the previous ledger stays exactly as it was.
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import pyarrow as pa
 
 from goodwill.errors import IngestError, MissingTableError, TooManyBadRowsError
 from goodwill.ledger.checks import quote_ident
-from goodwill.ledger.contract import TABLES, Table
+from goodwill.ledger.contract import TABLES, TABLES_BY_NAME, Table
 from goodwill.ledger.emptying import check_allow_empty, ledger_rows, refuse_emptying
 from goodwill.ledger.ingest_warnings import (
     ZonelessTimes,
@@ -26,8 +28,7 @@ from goodwill.ledger.ingest_warnings import (
     zoneless_times,
     zoneless_warning,
 )
-from goodwill.ledger.rating_usage import write_rating_usage
-from goodwill.ledger.reader import open_ledger
+from goodwill.ledger.rating_usage import Coded, build_layout_from_rows, write_built
 from goodwill.ledger.snapshot import (
     new_snapshot_dir,
     replace_folder,
@@ -111,7 +112,7 @@ def ingest(
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     checked = {t.name: _ingest_table(con, t, sources[t.name], progress) for t in TABLES}
-    reports = tuple(report for report, _ in checked.values())
+    reports = tuple(report for report, _, _ in checked.values())
     staged_quarantine = settings.data_dir / ".quarantine-staged"
     if staged_quarantine.exists():
         shutil.rmtree(staged_quarantine)
@@ -122,24 +123,58 @@ def ingest(
     refuse_emptying(incoming, ledger_rows(settings.ledger_dir), allow_empty, settings.ledger_dir)
     snapshot = new_snapshot_dir(settings.data_dir)
     try:
-        for table in TABLES:
-            accepted = checked[table.name][1]
-            if accepted is not None:
-                write_table(accepted, table, snapshot)
+        if progress:
+            progress("writing the ledger and laying out usage for rating")
+        accepted = {name: rows for name, (_, rows, _) in checked.items()}
+        _write_snapshot(accepted, checked["usage"][2], snapshot)
         write_manifest(
             snapshot,
             source_dir,
             {r.table: r.accepted for r in reports},
             {r.table: r.quarantined for r in reports},
         )
-        if progress:
-            progress("laying out usage for rating")
-        write_rating_usage(open_ledger(snapshot).con.con, snapshot)
     except BaseException:
         shutil.rmtree(snapshot)
         raise
     swap_in(settings.data_dir, snapshot)
     return IngestReport(reports, settings.ledger_dir, settings.quarantine_dir)
+
+
+def _write_snapshot(
+    accepted: dict[str, pa.Table | None], usage_codes: Mapping[str, Coded], snapshot: Path
+) -> None:
+    """Each table's Parquet and the rating layout (built from the accepted rows in
+    memory, with the codes the checks gave usage's keys), side by side on the cores."""
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        jobs = [pool.submit(_write_rating_layout, accepted, usage_codes, snapshot)]
+        jobs += [
+            pool.submit(write_table, rows, t, snapshot)
+            for t in TABLES
+            if (rows := accepted[t.name]) is not None
+        ]
+        for job in jobs:
+            job.result()
+
+
+def _write_rating_layout(
+    accepted: dict[str, pa.Table | None], usage_codes: Mapping[str, Coded], snapshot: Path
+) -> None:
+    usage, subscriptions = (
+        _rows_or_none(accepted[name], TABLES_BY_NAME[name]) for name in ("usage", "subscriptions")
+    )
+    write_built(*build_layout_from_rows(usage, subscriptions, usage_codes), snapshot)
+
+
+def _rows_or_none(rows: pa.Table | None, table: Table) -> pa.Table:
+    """The contract's columns of the accepted rows (no file: no rows, typed alike)."""
+    if rows is not None:
+        return rows.select(list(table.column_names))
+    with duckdb.connect() as con:
+        typed = ", ".join(
+            f"CAST(NULL AS {c.storage_type}) AS {quote_ident(c.name)}" for c in table.columns
+        )
+        con.execute("SET TimeZone = 'UTC'")
+        return con.execute(f"SELECT {typed} WHERE false").to_arrow_table()
 
 
 def _require_tables(source_dir: Path, sources: dict[str, Path | None]) -> None:
@@ -153,10 +188,11 @@ def _require_tables(source_dir: Path, sources: dict[str, Path | None]) -> None:
 
 def _ingest_table(
     con: duckdb.DuckDBPyConnection, table: Table, path: Path | None, progress: Progress | None
-) -> tuple[TableReport, pa.Table | None]:
-    """What ingest did with one table, and its accepted rows (None: no file)."""
+) -> tuple[TableReport, pa.Table | None, Mapping[str, Coded]]:
+    """What ingest did with one table, its accepted rows (None: no file) and the codes
+    of their keys (see :class:`CheckedTable`)."""
     if path is None:
-        return TableReport(table.name, None, 0, 0, 0), None
+        return TableReport(table.name, None, 0, 0, 0), None, {}
     if progress:
         progress(f"checking {path.name}")
     raw = read_source(path, table)
@@ -172,7 +208,8 @@ def _ingest_table(
         missing_columns=raw.missing_columns,
         zoneless=zoneless_times(table, raw),
     )
-    return report, checked.accepted_rows
+    # Only usage's codes are kept (for its rating layout): at 1M customers they hold 1 GB.
+    return report, checked.accepted_rows, checked.codes if table.name == "usage" else {}
 
 
 def _write_quarantine(

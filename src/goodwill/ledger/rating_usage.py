@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from goodwill.errors import LedgerError
@@ -147,21 +148,94 @@ def build_layout(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, dict[tuple[s
             rows += batch.num_rows
         if int(np.count_nonzero(filled)) != rows:
             raise LedgerError(DUPLICATE)
-    columns: dict[str, pa.Array] = {"sub_key": pa.array(np.arange(n, dtype=np.int32))}
+    return _assemble(subs, order, use, filled), cells
+
+
+def _assemble(
+    subs: pa.Table, order: list[tuple[str, str]], use: np.ndarray, filled: np.ndarray
+) -> pa.Table:
+    """The table: the subscriptions in key order, a use column per cell, a seen per month."""
+    columns: dict[str, pa.Array] = {"sub_key": pa.array(np.arange(subs.num_rows, dtype=np.int32))}
     columns |= {c: subs.column(c) for c in SUBSCRIPTION_COLUMNS}
     columns |= {use_column(p, k): pa.array(use[c]) for c, (p, k) in enumerate(order)}
     for period in sorted({p for p, _ in order}):
         rows_of = [c for c, (p, _) in enumerate(order) if p == period]
         columns[seen_column(period)] = pa.array(filled[rows_of].any(axis=0))
-    return pa.table(columns), cells
+    return pa.table(columns)
+
+
+#: A column's distinct values and every row's index among them (-1: NULL).
+Coded = tuple[pa.Array, np.ndarray]
+
+
+def build_layout_from_rows(
+    usage: pa.Table, subscriptions: pa.Table, codes: Mapping[str, Coded] | None = None
+) -> tuple[pa.Table, dict[tuple[str, str], int]]:
+    """What :func:`build_layout` gives, from the rows ingest accepted, held in Arrow: each
+    usage row finds its subscription's key among the sorted ids and its cell through the
+    codes of its period and kind, so nothing is joined on text. ``codes`` (by column:
+    see :class:`~goodwill.ledger.validate.CheckedTable`) saves hashing the usage again."""
+    codes = codes or {}
+    subs = subscriptions.select(list(SUBSCRIPTION_COLUMNS))
+    subs = subs.take(pc.sort_indices(subs, [("subscription_id", "ascending")]))
+    n = subs.num_rows
+    periods, period_codes = codes.get("period") or _codes(usage.column("period"))
+    kinds, kind_codes = codes.get("kind") or _codes(usage.column("kind"))
+    n_kinds = len(kinds)
+    pairs = period_codes * n_kinds + kind_codes
+    quantity = pc.fill_null(usage.column("quantity"), 0).to_numpy().astype(np.int64, copy=False)
+    largest = np.full(len(periods) * n_kinds, -1, np.int64)
+    np.maximum.at(largest, pairs, quantity)
+    recorded = np.flatnonzero(np.bincount(pairs, minlength=len(largest)))
+    cell_names = {
+        int(r): (periods[int(r) // n_kinds].as_py(), kinds[int(r) % n_kinds].as_py())
+        for r in recorded
+    }
+    cells = {cell_names[r]: int(largest[r]) for r in cell_names}
+    order = sorted(cells)
+    cell_of_pair = np.full(len(largest), -1, np.int64)
+    cell_of_pair[list(cell_names)] = [order.index(cell_names[r]) for r in cell_names]
+    ids = subs.column("subscription_id")
+    if "subscription_id" in codes:  # each distinct id looked up once
+        values, id_codes = codes["subscription_id"]
+        key_of_value = pc.fill_null(pc.index_in(values, value_set=ids), -1).to_numpy()
+        key = np.append(key_of_value.astype(np.int64), -1)[id_codes]
+    else:
+        key = pc.fill_null(pc.index_in(usage.column("subscription_id"), value_set=ids), -1)
+        key = key.to_numpy().astype(np.int64, copy=False)
+    if len(key) and key.min() < 0:  # usage of no subscription has no row to land in
+        joined = key >= 0
+        pairs, key, quantity = pairs[joined], key[joined], quantity[joined]
+    at = cell_of_pair[pairs] * n + key
+    use = np.zeros((len(order), n), np.dtype(use_type(cells).to_pandas_dtype()))
+    filled = np.zeros((len(order), n), np.bool_)
+    use.reshape(-1)[at] = quantity
+    filled.reshape(-1)[at] = True
+    if int(np.count_nonzero(filled)) != len(at):
+        raise LedgerError(DUPLICATE)
+    return _assemble(subs, order, use, filled), cells
+
+
+def _codes(values: pa.ChunkedArray) -> Coded:
+    """The distinct values (none NULL: usage's period and kind are required) and each
+    row's index among them."""
+    encoded = pc.dictionary_encode(values)
+    if not encoded.num_chunks:  # no rows (Arrow drops empty chunks)
+        return pa.array([], values.type), np.zeros(0, np.int64)
+    codes = [c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks]
+    return encoded.chunk(0).dictionary, np.concatenate(codes).astype(np.int64)
 
 
 def write_rating_usage(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
-    """Build the table from ``con``'s ledger views into ``folder``: the Parquet file
-    first, then the cells' list (:data:`CELLS_FILE`, which names the layout's version),
-    each written under a temporary name and renamed, so a reader that finds the list of
-    this version finds the table whole."""
-    table, cells = build_layout(con)
+    """Build the table from ``con``'s ledger views into ``folder`` (see :func:`write_built`)."""
+    return write_built(*build_layout(con), folder)
+
+
+def write_built(table: pa.Table, cells: Mapping[tuple[str, str], int], folder: Path) -> Path:
+    """Write a built table into ``folder``: the Parquet file first, then the cells' list
+    (:data:`CELLS_FILE`, which names the layout's version), each written under a
+    temporary name and renamed, so a reader that finds the list of this version finds
+    the table whole."""
     _replace(folder / FILE, lambda staged: write_layout(table, staged))
     _replace(folder / CELLS_FILE, lambda staged: staged.write_text(cells_json(cells)))
     return folder / FILE

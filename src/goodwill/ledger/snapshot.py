@@ -43,34 +43,73 @@ def write_table(accepted: pa.Table, table: Table, snapshot: Path) -> None:
     """Write the accepted rows (``_row`` and the typed columns, in source row order) as
     Parquet; a partitioned table gets one folder per value, each in row order.
 
-    A partitioned table is split in one pass: a stable sort by the partition value keeps
-    each value's rows in row order, and each value's rows are then one slice; the
-    partitions' files are written side by side on the cores."""
+    A partitioned table's rows are filtered out per value, each value's rows in row
+    order (one copy of them; a sort and a gather would copy every row twice), and the
+    partitions' files written side by side on the cores."""
     columns = [c for c in table.column_names if c != table.partition_by]
     where = table_path(snapshot, table)
     if not table.partition_by:
-        pq.write_table(accepted.select(columns), where)
+        _write_parquet(accepted.select(columns), where)
         return
-    encoded = pc.dictionary_encode(accepted.column(table.partition_by).combine_chunks())
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    order = np.argsort(codes, kind="stable")
-    ordered = accepted.select(columns).take(pa.array(order))
-    starts = np.searchsorted(codes[order], np.arange(len(encoded.dictionary)), side="left")
-    ends = np.searchsorted(codes[order], np.arange(len(encoded.dictionary)), side="right")
+    dictionary, codes = _partition_codes(accepted.column(table.partition_by))
     parts = sorted(
-        (value, int(start), int(end))
-        for value, start, end in zip(encoded.dictionary.to_pylist(), starts, ends, strict=True)
-        if value is not None
+        (value, code) for code, value in enumerate(dictionary.to_pylist()) if value is not None
     )
+    selected = accepted.select(columns)
 
-    def write(part: tuple[object, int, int]) -> None:
-        value, start, end = part
+    def write(part: tuple[object, int]) -> None:
+        value, code = part
         folder = where / f"{table.partition_by}={value}"
         folder.mkdir(parents=True)
-        pq.write_table(ordered.slice(start, end - start), folder / "part-0.parquet")
+        _write_parquet(selected.filter(pa.array(codes == code)), folder / "part-0.parquet")
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(parts), os.cpu_count() or 1))) as pool:
         list(pool.map(write, parts))
+
+
+#: Parquet's dictionary page limit (pyarrow's default) and rows per row group: a column
+#: chunk's dictionary bigger than a page is dropped for plain values part way through.
+DICTIONARY_PAGE_BYTES = 1 << 20
+ROW_GROUP_ROWS = 1 << 20
+#: The rows a column's distinct values are counted over, to judge its dictionary.
+SAMPLE_ROWS = 1 << 16
+
+
+def _write_parquet(rows: pa.Table, where: Path) -> None:
+    """Write ``rows`` as Parquet (snappy, as before), trying a dictionary only for the
+    columns whose distinct values look like they fit one: ids and times, nearly all
+    distinct, would only be hashed to fill a dictionary that is then dropped."""
+    pq.write_table(
+        rows, where, row_group_size=ROW_GROUP_ROWS, use_dictionary=_dictionary_columns(rows)
+    )
+
+
+def _dictionary_columns(rows: pa.Table) -> list[str]:
+    """The columns whose distinct values, judged from the first :data:`SAMPLE_ROWS`,
+    would fill at most one dictionary page in a row group."""
+    group = min(rows.num_rows, ROW_GROUP_ROWS)
+    chosen = []
+    for name in rows.column_names:
+        sample = rows.column(name).slice(0, SAMPLE_ROWS)
+        if len(sample):
+            distinct = pc.count_distinct(sample, mode="all").as_py()
+            per_value = sample.nbytes / len(sample)
+            if distinct / len(sample) * group * per_value > DICTIONARY_PAGE_BYTES:
+                continue
+        chosen.append(name)
+    return chosen
+
+
+def _partition_codes(values: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """The distinct values and each row's index among them (-1: NULL), as the smallest
+    integers that hold them."""
+    encoded = pc.dictionary_encode(values)
+    if not encoded.num_chunks:  # no rows (Arrow drops empty chunks)
+        return pa.array([], values.type), np.zeros(0, np.int16)
+    dictionary = encoded.chunk(0).dictionary
+    dtype = np.int16 if len(dictionary) < 2**15 else np.int64
+    codes = [pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False) for c in encoded.chunks]
+    return dictionary, np.concatenate(codes).astype(dtype)
 
 
 def write_manifest(

@@ -12,7 +12,8 @@ first record is row 1.
 from __future__ import annotations
 
 import csv
-import io
+import mmap
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,16 +86,32 @@ def _conform(
             f"{', '.join(table.column_names)} (see docs/ledger.md)"
         )
     n = len(next(iter(columns.values()))) if columns else 0
-    arrays = [columns.get(name, pa.nulls(n, pa.string())) for name in table.column_names]
+    arrays = [
+        columns[name] if name in columns else pa.nulls(n, pa.string())
+        for name in table.column_names
+    ]
     ignored = tuple(h for h in header if h not in table.column_names)
     absent = tuple(name for name in table.column_names if name not in header)
     return pa.Table.from_arrays(arrays, names=list(table.column_names)), ignored, absent
 
 
-def _read_header(path: Path, raw: bytes) -> list[str]:
-    if not raw.strip():
+#: A file's bytes: mapped from the file where it has any (a usage export is gigabytes).
+Raw = bytes | mmap.mmap
+
+
+def _map(path: Path) -> Raw:
+    """The file's bytes, mapped rather than copied into memory."""
+    if path.stat().st_size == 0:
+        return b""
+    with path.open("rb") as f:
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _read_header(path: Path, raw: Raw) -> list[str]:
+    if re.search(rb"\S", raw) is None:  # only white space (found without copying the file)
         raise UnreadableFileError(f"{path.name} is empty: it needs at least a header row")
-    first_line = raw.split(b"\n", 1)[0].rstrip(b"\r")
+    end = raw.find(b"\n")
+    first_line = raw[: end if end >= 0 else len(raw)].rstrip(b"\r")
     try:
         text = first_line.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -105,7 +122,7 @@ def _read_header(path: Path, raw: bytes) -> list[str]:
 
 
 def _read_csv(path: Path, table: Table) -> RawTable:
-    raw = path.read_bytes()
+    raw = _map(path)
     header = _read_header(path, raw)
     try:
         data, n_invalid = _parse_csv(path, raw, header, pa.string(), use_threads=True)
@@ -132,7 +149,7 @@ def _read_csv(path: Path, table: Table) -> RawTable:
 
 
 def _parse_csv(
-    path: Path, raw: bytes, header: list[str], value_type: pa.DataType, use_threads: bool
+    path: Path, raw: Raw, header: list[str], value_type: pa.DataType, use_threads: bool
 ) -> tuple[pa.Table, int]:
     invalid = 0
 
@@ -143,12 +160,12 @@ def _parse_csv(
 
     try:
         data = pacsv.read_csv(
-            io.BytesIO(raw),
+            pa.BufferReader(pa.py_buffer(raw)),
             read_options=pacsv.ReadOptions(
                 column_names=header, skip_rows=1, use_threads=use_threads
             ),
             parse_options=pacsv.ParseOptions(
-                newlines_in_values=True, invalid_row_handler=count_invalid
+                newlines_in_values=_may_quote_newlines(raw), invalid_row_handler=count_invalid
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: value_type for h in header}, strings_can_be_null=False
@@ -161,7 +178,14 @@ def _parse_csv(
     return data, invalid
 
 
-def _misshapen_rows(path: Path, raw: bytes, header: list[str]) -> list[RawProblem]:
+def _may_quote_newlines(raw: Raw) -> bool:
+    """Whether a value may hold a line break: only a quoted one can. A file with no quote
+    at all is read as one row a line, which Arrow splits into blocks without following
+    quotes (a fifth to a third less CPU on the sample's usage)."""
+    return raw.find(b'"') >= 0
+
+
+def _misshapen_rows(path: Path, raw: Raw, header: list[str]) -> list[RawProblem]:
     """Rows with too many or too few fields; reading on one thread gives their numbers."""
     found: list[RawProblem] = []
 
@@ -177,9 +201,11 @@ def _misshapen_rows(path: Path, raw: bytes, header: list[str]) -> list[RawProble
         return "skip"
 
     pacsv.read_csv(
-        io.BytesIO(raw),
+        pa.BufferReader(pa.py_buffer(raw)),
         read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=record),
+        parse_options=pacsv.ParseOptions(
+            newlines_in_values=_may_quote_newlines(raw), invalid_row_handler=record
+        ),
         convert_options=pacsv.ConvertOptions(column_types={h: pa.binary() for h in header}),
     )
     return found

@@ -9,8 +9,9 @@ foreign keys against what was accepted of the parent tables.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
@@ -42,6 +43,10 @@ class CheckedTable:
     quarantined: int
     first_problem: str | None
     accepted_rows: pa.Table  # ``_row`` and the typed columns, in row order
+    #: For a table whose every row was accepted as read: each key and foreign key
+    #: column's distinct typed values and every row's index among them (ingest lays out
+    #: usage for rating with them, hashing nothing twice). Empty otherwise.
+    codes: Mapping[str, tuple[pa.Array, np.ndarray]] = field(default_factory=dict)
 
     @property
     def accepted_relation(self) -> str:
@@ -138,10 +143,12 @@ def check_table(con: duckdb.DuckDBPyConnection, table: Table, raw: RawTable) -> 
 
     Most rows are fine, so the work is split in two. First every row is typed and flagged
     cheaply: each column's checks run once per distinct value (a column of 45M usage rows
-    holds a few hundred thousand), then rules, duplicate keys and foreign keys are
+    holds a few hundred thousand), then rules, duplicate keys (over one integer per key)
+    and foreign keys (each distinct value looked up once among the parent's keys) are
     flags over the typed rows. Then the full checks, which say what is wrong and where,
     run only on the flagged rows. Both see the same rows the same way, so the verdicts and
-    reasons are those of the full checks over the whole table.
+    reasons are those of the full checks over the whole table. A table with no flagged
+    row is accepted as it was typed, uncopied.
     """
     columns = _typed_by_value(con, table, raw.data)
     rows = raw.data.column(ROW)
@@ -156,27 +163,35 @@ def check_table(con: duckdb.DuckDBPyConnection, table: Table, raw: RawTable) -> 
     clean_keys = _clean_keys_relation(con, table, fast, before_fk)
     suspect = before_fk
     if table.foreign_keys:
-        suspect = suspect | _rows_where(con, _foreign_key_sql(table, fast_name, clean_keys), rows)
+        suspect = suspect | _foreign_key_flags(con, table, columns, fast_name, clean_keys, rows)
     con.unregister(fast_name)
     flagged = pa.array(suspect)
-    accepted = fast.filter(pc.invert(flagged))
+    # Most tables have no flagged row: then every row is accepted as it is, uncopied.
+    accepted = fast.filter(pc.invert(flagged)) if suspect.any() else fast
     accepted = _check_suspects(con, table, raw, flagged, clean_keys, accepted)
     if clean_keys:
         con.unregister(clean_keys)
     con.register(f"accepted_{table.name}", accepted)
-    return _summarise(con, table, raw, accepted)
+    codes = {
+        name: (c.values, c.codes)
+        for name, c in zip(table.column_names, columns, strict=True)
+        if c.values is not None and c.codes is not None and accepted is fast
+    }
+    return _summarise(con, table, raw, accepted, codes)
 
 
 @dataclass(frozen=True)
 class _CheckedColumn:
     """One column over every row: typed, whether its value has a problem, and (for key
-    columns) an integer per row, equal where the typed values are equal, -1 where NULL."""
+    and foreign key columns) an integer per row, equal where the typed values are equal,
+    -1 where NULL: the index of its value in ``values`` (None: a column too large to code
+    in one go)."""
 
     typed: pa.ChunkedArray
     bad: np.ndarray
     codes: np.ndarray | None
     distinct: int  # how many distinct typed values the codes count
-    coded: bool = True  # False: a key column too large to code in one go
+    values: pa.Array | None = None  # the distinct typed values the codes number
 
 
 def _typed_by_value(
@@ -184,7 +199,7 @@ def _typed_by_value(
 ) -> list[_CheckedColumn]:
     """Each column checked once per distinct value (its checks depend on that value
     alone), the columns side by side on the cores."""
-    keys = set(table.primary_key)
+    keys = set(table.primary_key) | {fk.column for fk in table.foreign_keys}
     zone = con.execute("SELECT current_setting('TimeZone')").fetchone()
     jobs = [
         (_cursor(con, str(zone[0]) if zone else "UTC"), c, data.column(c.name), c.name in keys)
@@ -207,20 +222,22 @@ def _check_column(
     groups = _groups(text)
     parts = [_check_group(cursor, column, group, key) for group in groups]
     cursor.close()
-    typed = pa.chunked_array([t for t, _, _ in parts], parts[0][0].type)
+    typed = pa.chunked_array([c for t, _, _ in parts for c in t.chunks], parts[0][0].type)
     bad = np.concatenate([b for _, b, _ in parts])
-    codes, distinct = None, 0
+    codes, distinct, values = None, 0, None
     if key and len(parts) == 1:  # texts may type alike (" S1", "S1"): code the typed values
-        codes, distinct = parts[0][2]
-    return _CheckedColumn(typed, bad, codes, distinct, coded=not key or codes is not None)
+        codes, values = parts[0][2]
+        distinct = len(values) if values is not None else 0
+    return _CheckedColumn(typed, bad, codes, distinct, values)
 
 
 #: Text per group of chunks checked together: one dictionary per group (Arrow's string
-#: offsets are 32-bit, and unifying many chunks' dictionaries is far slower than this).
+#: offsets are 32-bit, so a dictionary of every distinct text of a huge column may not fit).
 GROUP_BYTES = 1 << 30
 
 
-def _groups(text: pa.ChunkedArray) -> list[pa.Array]:
+def _groups(text: pa.ChunkedArray) -> list[pa.ChunkedArray]:
+    """The column's chunks in groups of about :data:`GROUP_BYTES`, left uncopied."""
     groups: list[list[pa.Array]] = [[]]
     size = 0
     for chunk in text.chunks:
@@ -229,32 +246,49 @@ def _groups(text: pa.ChunkedArray) -> list[pa.Array]:
             size = 0
         groups[-1].append(chunk)
         size += chunk.nbytes
-    return [pa.concat_arrays(g) if g else pa.array([], text.type) for g in groups]
+    return [pa.chunked_array(g or [pa.array([], text.type)], text.type) for g in groups]
 
 
 def _check_group(
-    cursor: duckdb.DuckDBPyConnection, column: Column, text: pa.Array, key: bool
-) -> tuple[pa.Array, np.ndarray, tuple[np.ndarray | None, int]]:
-    """One group's typed values, problem flags and typed-value codes, each distinct text
-    checked once."""
+    cursor: duckdb.DuckDBPyConnection, column: Column, text: pa.ChunkedArray, key: bool
+) -> tuple[pa.ChunkedArray, np.ndarray, tuple[np.ndarray | None, pa.Array | None]]:
+    """One group's typed values, problem flags and typed-value codes with the values they
+    number, each distinct text checked once (Arrow encodes a group's chunks against one
+    dictionary)."""
     encoded = pc.dictionary_encode(text, null_encoding="encode")
-    values = pa.table({"i": pa.array(np.arange(len(encoded.dictionary))), "t": encoded.dictionary})
+    if not encoded.num_chunks:  # no rows (Arrow drops empty chunks)
+        encoded = pa.chunked_array([pc.dictionary_encode(pa.array([], text.type))])
+    dictionary = encoded.chunk(0).dictionary
+    values = pa.table({"i": pa.array(np.arange(len(dictionary))), "t": dictionary})
     cursor.register("_distinct_values", values)
+    raw = quote_ident(raw_name(column.name))
     checked = cursor.execute(
-        f"SELECT {typed_value(column)} AS v, ({problem(column)}) IS NOT NULL AS bad "
-        f"FROM (SELECT i, t AS {quote_ident(raw_name(column.name))} FROM _distinct_values) "
+        f"SELECT v, ({problem(column, 'v')}) IS NOT NULL AS bad FROM (SELECT i, {raw}, "
+        f"{typed_value(column)} AS v FROM (SELECT i, t AS {raw} FROM _distinct_values)) "
         "ORDER BY i"
     ).to_arrow_table()
     cursor.unregister("_distinct_values")
     typed = checked.column("v").combine_chunks()
-    index = encoded.indices.to_numpy()
-    bad = checked.column("bad").combine_chunks().to_numpy(zero_copy_only=False)[index]
+    indices = pa.chunked_array([c.indices for c in encoded.chunks], pa.int32())
+    index = np.concatenate([c.indices.to_numpy() for c in encoded.chunks])
+    flags = checked.column("bad").combine_chunks().to_numpy(zero_copy_only=False)
+    bad = flags[index] if flags.any() else np.zeros(len(index), dtype=bool)
+    # Text that is its own typed value (ids, periods: trimmed, not empty) is kept as read.
+    as_read = typed.type == text.type and typed.equals(dictionary)
+    typed_rows = text if as_read else typed.take(indices)
     if not key:
-        return typed.take(encoded.indices), bad, (None, 0)
+        return typed_rows, bad, (None, None)
+    if as_read:  # the distinct texts are the distinct typed values, NULL aside
+        per_value = pc.if_else(pc.is_null(typed), -1, pa.array(np.arange(len(typed))))
+        return typed_rows, bad, (_codes(per_value, index), typed)
     typed_codes = pc.dictionary_encode(typed)
-    per_value = pc.fill_null(typed_codes.indices, -1).to_numpy(zero_copy_only=False)
-    codes = per_value.astype(np.int64)[index]
-    return typed.take(encoded.indices), bad, (codes, len(typed_codes.dictionary))
+    per_value = pc.fill_null(typed_codes.indices, -1)
+    return typed_rows, bad, (_codes(per_value, index), typed_codes.dictionary)
+
+
+def _codes(per_value: pa.Array, index: np.ndarray) -> np.ndarray:
+    """Each row's typed-value code, from each distinct text's code and the rows' texts."""
+    return per_value.to_numpy(zero_copy_only=False).astype(np.int64)[index]
 
 
 def _bad_values(columns: list[_CheckedColumn]) -> np.ndarray:
@@ -273,23 +307,29 @@ def _duplicate_keys(
 ) -> np.ndarray:
     """The rows whose key, all of it present, is on another row too: found over one
     integer per key, or over the typed columns where the key has too many values for one."""
-    if not all(c.coded for c in columns):
-        return _rows_where(con, _duplicates_sql(table, fast), rows)
-    parts = [c for c in columns if c.codes is not None]
+    parts = [
+        c for c, spec in zip(columns, table.columns, strict=True) if spec.name in table.primary_key
+    ]
     if not parts:
-        return np.zeros(len(columns[0].bad) if columns else 0, dtype=bool)
-    codes = parts[0].codes
-    assert codes is not None
-    present = codes >= 0
-    room = parts[0].distinct
-    for part in parts[1:]:
-        assert part.codes is not None
+        return np.zeros(len(rows), dtype=bool)
+    if not all(c.codes is not None for c in parts):
+        return _rows_where(con, _duplicates_sql(table, fast), rows)
+    room = 1
+    for part in parts:
         room *= part.distinct
         if room >= 2**62:
             return _rows_where(con, _duplicates_sql(table, fast), rows)
-        codes = codes * part.distinct + part.codes
-        present &= part.codes >= 0
-    ordered = np.sort(codes[present])  # a key on two rows sits next to itself
+    codes = np.zeros(len(rows), dtype=np.int64)
+    for part in parts:  # in place: at 45M rows each temporary array is 360 MB
+        assert part.codes is not None
+        codes *= part.distinct
+        codes += part.codes
+    nullable = [p.codes >= 0 for p in parts if p.codes is not None and p.typed.null_count]
+    present = np.logical_and.reduce(nullable) if nullable else np.ones(len(codes), dtype=bool)
+    keyed = codes[present] if nullable else codes
+    if len(keyed) < 2 or bool((keyed[1:] > keyed[:-1]).all()):
+        return np.zeros(len(codes), dtype=bool)  # rows in key order (a sorted export): none twice
+    ordered = np.sort(keyed)  # a key on two rows sits next to itself
     repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
     if not len(repeated):
         return np.zeros(len(codes), dtype=bool)
@@ -342,13 +382,47 @@ def _parent_keys(table: Table, fk: ForeignKey, self_keys: str) -> str:
     return f"(SELECT {quote_ident(parent.primary_key[0])} FROM {source})"
 
 
-def _foreign_key_sql(table: Table, fast: str, self_keys: str | None) -> str:
+def _foreign_key_flags(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    columns: list[_CheckedColumn],
+    fast: str,
+    self_keys: str | None,
+    rows: pa.ChunkedArray,
+) -> np.ndarray:
     """The rows whose foreign keys name no accepted row (a superset of those the full
-    checks turn away: they only look at rows clean so far)."""
+    checks turn away: they only look at rows clean so far). Each distinct value is looked
+    up once among the parent's keys; a column too large to code is looked up in SQL."""
+    by_name = dict(zip(table.column_names, columns, strict=True))
+    flags = np.zeros(len(rows), dtype=bool)
+    in_sql = []
+    for fk in table.foreign_keys:
+        column = by_name[fk.column]
+        if column.codes is None or column.values is None:
+            in_sql.append(fk)
+            continue
+        parent = _parent_keys(table, fk, self_keys or "")
+        keys = con.execute(f"SELECT * FROM {parent}").to_arrow_table().column(0)
+        known = pc.is_in(column.values, value_set=keys.combine_chunks().cast(column.values.type))
+        # -1 (NULL) reads the last entry, True: a missing value names no parent.
+        found = np.append(pc.fill_null(known, True).to_numpy(zero_copy_only=False), True)
+        flags |= ~found[column.codes]
+    if in_sql:
+        flags |= _rows_where(con, _foreign_key_sql(table, fast, self_keys, in_sql), rows)
+    return flags
+
+
+def _foreign_key_sql(
+    table: Table,
+    fast: str,
+    self_keys: str | None,
+    foreign_keys: tuple[ForeignKey, ...] | list[ForeignKey],
+) -> str:
+    """The rows whose foreign keys (of ``foreign_keys``) name no accepted row."""
     tests = [
         f"({quote_ident(fk.column)} IS NOT NULL AND {quote_ident(fk.column)} NOT IN "
         f"{_parent_keys(table, fk, self_keys or '')})"
-        for fk in table.foreign_keys
+        for fk in foreign_keys
     ]
     return f"SELECT {ROW} FROM {fast} WHERE {' OR '.join(tests) or 'false'}"
 
@@ -413,7 +487,11 @@ def _write_quarantine(
 
 
 def _summarise(
-    con: duckdb.DuckDBPyConnection, table: Table, raw: RawTable, accepted: pa.Table
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    raw: RawTable,
+    accepted: pa.Table,
+    codes: Mapping[str, tuple[pa.Array, np.ndarray]],
 ) -> CheckedTable:
     first = con.execute(
         f"SELECT row, reason FROM {quote_ident('quarantine_' + table.name)} ORDER BY row LIMIT 1"
@@ -426,4 +504,5 @@ def _summarise(
         quarantined=raw.rows_read - n_accepted,
         first_problem=f"{raw.file.name} row {first[0]}: {first[1]}" if first else None,
         accepted_rows=accepted,
+        codes=codes,
     )
