@@ -41,6 +41,10 @@ from goodwill.channels.message_words import (
 from goodwill.domain.formatting import format_day, format_gb, format_money
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+#: Only HTML is escaped; asked for every context a render makes, so answered once a name.
+_AUTOESCAPE = functools.lru_cache(maxsize=1024)(
+    select_autoescape(enabled_extensions=("html.j2",), default=False)
+)
 
 
 class MessageEnvironment(Environment):
@@ -80,7 +84,7 @@ def message_environment(templates_dir: Path | None, *, auto_reload: bool) -> Env
     env = MessageEnvironment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        autoescape=_AUTOESCAPE,
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=auto_reload,
