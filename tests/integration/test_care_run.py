@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import textwrap
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +15,7 @@ from sqlalchemy import func, select
 from goodwill.analytics.detectors.registry import load_detectors
 from goodwill.ledger.ingest import ingest
 from goodwill.sample import write_sample
+from goodwill.services import care_run
 from goodwill.services.care_run import run_care
 from goodwill.settings import Settings
 from goodwill.store import make_engine, session_factory
@@ -106,6 +109,34 @@ def test_a_dry_run_decides_but_writes_and_sends_nothing(tmp_path: Path, ledger_d
     assert sum(report.outcomes.values()) == sum(report.found.values()) > 0
     assert count(settings, Moment) == 0 and count(settings, Run) == 0
     assert not (tmp_path / "outbox").exists()
+
+
+def test_a_run_hands_back_the_cycle_collector_as_it_found_it(
+    tmp_path: Path, ledger_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run switches Python's cycle collector off while it works (a tenth of its time
+    at scale); on or off before, on or off after, whether it stored, only decided, or failed."""
+    settings = settings_for(tmp_path, ledger_dir, f"sqlite:///{tmp_path / 'store.sqlite'}")
+    seen: list[bool] = []
+    real = care_run.customer_facts
+
+    def facts_seeing_the_collector(*args: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(care_run, "customer_facts", facts_seeing_the_collector)
+    try:
+        run_care(settings, ASOF, deliver_now=False)
+        assert gc.isenabled() and seen == [False]
+        gc.disable()
+        run_care(settings, ASOF, dry_run=True)
+        assert not gc.isenabled() and seen == [False, False]
+    finally:
+        gc.enable()
+    monkeypatch.setattr(care_run, "customer_facts", lambda *_: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        run_care(settings, ASOF, deliver_now=False)
+    assert gc.isenabled()
 
 
 def test_holdouts_and_suppressed_moments_get_no_message(tmp_path: Path, ledger_dir: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from goodwill.analytics import cost_reasons
 from goodwill.analytics.catalogue import Catalogue, load_catalogue
 from goodwill.analytics.cost_reasons import rate_lines
 from goodwill.analytics.monthly_use import start_of_day_after
@@ -108,3 +109,27 @@ def test_the_terms_the_start_and_the_order_of_kinds_follow_the_reference() -> No
     assert rated(ledger, wanted) == expected
     assert expected[0][0] == ["voice_min", "intl_min"]  # dearest first; no sms rate
     assert expected[4] == ([], None)  # S3 started on the 2nd: neither month counts
+
+
+def test_the_rating_ready_table_rates_as_the_usage_rows_do(sample_ledger: Ledger) -> None:
+    """rate_lines reads the rating-ready table (a column per month and kind, 0 where
+    nothing was recorded); a Spark ledger rates from the usage rows. Both must give every
+    line the same kinds over, months, costs and per-kind overage: lines that joined in the
+    window, a line twice, a line with no use, under every plan."""
+    catalogue = load_catalogue(sample_ledger)
+    subs = sample_ledger.table("subscriptions").to_pyarrow().to_pylist()
+    joined_lately = [s for s in subs if s["started_at"].date() > first_day(WINDOW[0])]
+    chosen = [s["subscription_id"] for s in subs[:60] + joined_lately[:10]]
+    chosen += [chosen[0], "S-NO-USE"]
+    lines = [(sub, plan.plan_id) for sub in chosen for plan in catalogue.plans]
+    cells = rate_lines(sample_ledger, WINDOW, catalogue, lines)
+    rows = cost_reasons._rate_usage_rows(sample_ledger, WINDOW, catalogue, lines)
+    assert set(rows.kinds) <= set(cells.kinds)  # the window's kinds, not only these lines'
+    over = [cells.kinds.index(k) for k in rows.kinds]
+    assert (cells.overage_minor[:, over] == rows.overage_minor).all()
+    assert not cells.overage_minor.sum(axis=0)[[k not in rows.kinds for k in cells.kinds]].any()
+    assert (cells.months == rows.months).all() and (cells.cost_minor == rows.cost_minor).all()
+    assert [cells.over_kinds(i) for i in range(len(lines))] == [
+        rows.over_kinds(i) for i in range(len(lines))
+    ]
+    assert rows.cost_minor.any() and rows.overage_minor.any()  # something was charged

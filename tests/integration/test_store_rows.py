@@ -281,3 +281,31 @@ def test_insert_rows_refuses_a_column_of_mixed_types_on_postgresql(
                 insert_rows(session, table, rows)
     finally:
         engine.dispose()
+
+
+def test_a_moments_frozen_evidence_is_stored_as_its_dict_would_be(store_url: str) -> None:
+    """The care run hands the store a moment's read-only evidence (mapping proxies and
+    tuples) without copying it back into dicts and lists: the JSON stored must be the
+    text the plain dict gives, byte for byte, on either store."""
+    from goodwill.domain.moments import freeze
+    from goodwill.store.moments import add_moments_once
+
+    plain = {"z": 1, "a": [1.5, {"b": None, "é": "£4"}], "best": [{"plan_id": "P1"}], "e": {}}
+    engine = make_engine(store_url)
+    upgrade(engine)
+    with session_factory(engine)() as session, session.begin():
+        run = start_run(session, NOW.date(), now=NOW)
+        base = {"run_id": run.id, "customer_id": "C1", "subscription_id": "S1", "kind": "k"}
+        rows = [
+            {**base, "detected_for": "2026-11", "value_to_customer_minor": 1,
+             "cost_to_business_minor": 0, "currency": "GBP", "evidence": evidence,
+             "status": "acted", "reason": None, "dedupe_key": key, "created_at": NOW}
+            for key, evidence in (("plain", plain), ("frozen", freeze(plain)))
+        ]  # fmt: skip
+        add_moments_once(session, rows)
+    with engine.connect() as connection:
+        raw = dict(connection.exec_driver_sql("SELECT dedupe_key, evidence FROM moments").all())
+        stored = dict(connection.execute(select(Moment.dedupe_key, Moment.evidence)).all())
+    engine.dispose()
+    assert str(raw["frozen"]) == str(raw["plain"])
+    assert stored["frozen"] == stored["plain"] == plain

@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from types import MappingProxyType
 
 import pytest
-from jinja2 import Environment, StrictUndefined, Undefined
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Undefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 
 from goodwill.channels.render import (
     BUILTIN_KINDS,
+    BUILTIN_TEMPLATES,
+    DEFAULT_TEAM_NAME,
     MessageRenderer,
     MessageTemplateError,
+    RenderedMessage,
+    current_is_best,
+    describe_promise,
     describe_usage,
+    other_tariffs,
     render_message,
 )
 from goodwill.channels.template_env import message_environment
 from goodwill.domain.contact import Owner
 from goodwill.domain.formatting import format_day, format_gb, format_money
 from goodwill.domain.moments import Moment
+from goodwill.domain.tone import check_tone
 
 LINKS = {"switch": "https://example.com/s/abc123", "account": "https://example.com/account"}
 SAM = Owner("Sam Patel", email="sam.patel@example.com", phone="0161 555 0100")
@@ -347,3 +365,80 @@ def test_templates_read_what_jinja_reads(obj: object, attribute: str) -> None:
         assert isinstance(ours, StrictUndefined) and ours._undefined_name == attribute
     else:
         assert ours == jinjas and type(ours) is type(jinjas)
+
+
+@functools.cache
+def _stock_environment() -> Environment:
+    """A stock Jinja2 environment over the built-in templates, set up as the docs say."""
+    env = Environment(
+        loader=FileSystemLoader(BUILTIN_TEMPLATES),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    @pass_context
+    def money(context: Context, amount: int, currency: str | None = None) -> str:
+        return format_money(int(amount), currency or context["currency"])
+
+    env.filters.update(
+        money=money,
+        gb=format_gb,
+        day=format_day,
+        usage=describe_usage,
+        promise=describe_promise,
+        other_tariffs=other_tariffs,
+    )
+    env.tests.update(current_is_best=current_is_best)
+    return env
+
+
+def _stock_jinja_message(
+    moment: Moment, name: str, owner: Owner | None, links: dict[str, str]
+) -> RenderedMessage:
+    """The message as a stock Jinja2 environment writes it: no cached money, no dict
+    globals, no remembered tone lines."""
+    env = _stock_environment()
+    context = {
+        "name": name,
+        "evidence": moment.evidence,
+        "moment": moment,
+        "currency": moment.currency,
+        "owner": owner,
+        "links": links,
+        "team_name": DEFAULT_TEAM_NAME,
+    }
+    subject = " ".join(env.get_template(f"{moment.kind}.subject.j2").render(context).split())
+    text = env.get_template(f"{moment.kind}.txt.j2").render(context).strip() + "\n"
+    html = env.get_template(f"{moment.kind}.html.j2").render({**context, "subject": subject})
+    return RenderedMessage(subject, text, html, tuple(check_tone(f"{subject}\n{text}")))
+
+
+MESSAGE_CASES = st.tuples(
+    st.sampled_from(BUILTIN_KINDS),
+    st.sampled_from(["Priya", "Ann & <Bob>", "Zoë", "O'Neil", "Kindly Pursuant"]),
+    st.sampled_from([SAM, None, Owner("Ros <Kaur>", email=None, phone=None)]),
+    st.integers(min_value=0, max_value=10**7),
+    st.sampled_from(["GBP", "EUR", "USD", "JPY"]),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(MESSAGE_CASES, min_size=1, max_size=25))
+def test_a_run_renderer_writes_what_a_stock_jinja_environment_writes(
+    cases: list[tuple[str, str, Owner | None, int, str]],
+) -> None:
+    """The run's renderer keeps money, templates and tone verdicts between messages; each
+    message must still be, byte for byte, what a fresh stock environment writes (twice
+    over, so the second message of a kind reads what the first one left behind)."""
+    renderer = MessageRenderer()
+    for kind, name, owner, amount, currency in [*cases, *cases]:
+        evidence = {**EVIDENCE[kind]}
+        for key in ("monthly_saving_minor", "current_monthly_cost_minor", "credit_minor"):
+            if key in evidence:
+                evidence[key] = amount
+        one = moment(kind, evidence, currency)
+        assert renderer.render(one, name, owner, LINKS) == _stock_jinja_message(
+            one, name, owner, LINKS
+        )

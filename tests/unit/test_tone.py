@@ -133,3 +133,26 @@ def test_a_long_sentence_over_lines_of_a_message_is_flagged_once() -> None:
     text = f"Hi.\nShort line.\n\n{long}. And short.\r\nTail {long}\n"
     flagged = [i.text for i in check_tone(text)]
     assert flagged == [f"{long}.", f"Tail {long}"]
+
+
+MESSAGE_PARTS = st.sampled_from([*TERMS, *(t.upper() for t in TERMS), "Hi Ann,", "word", "end.",
+                                 "\n", "\n\n", "\r\n", "-", "mrc-x", "https://x.example/a.b"])  # fmt: skip
+
+
+@given(st.lists(st.lists(MESSAGE_PARTS, max_size=60).map(" ".join), min_size=1, max_size=8))
+def test_a_checker_that_remembers_lines_finds_what_check_tone_finds(texts: list[str]) -> None:
+    """The care run's ToneChecker checks each distinct line once and puts a message's issues
+    together from its lines'; for every text, seen lines or not, it must answer exactly as
+    check_tone does (same issues, same order)."""
+    checker = tone.ToneChecker(max_lines=5)  # small: forgetting and starting again is tried too
+    for text in [*texts, *texts]:
+        assert checker.check(text) == check_tone(text)
+
+
+def test_a_checker_flags_a_long_sentence_and_a_phrase_on_the_lines_they_are_on() -> None:
+    long = " ".join(["word"] * (MAX_SENTENCE_WORDS + 1))
+    text = f"Hi.\n{long}.\nPlease be advised.\nKindly {long}"
+    checker = tone.ToneChecker()
+    assert checker.check(text) == check_tone(text)
+    kinds = [i.kind for i in checker.check(text)]
+    assert kinds == ["phrase", "phrase", "long_sentence", "long_sentence"]

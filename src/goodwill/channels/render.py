@@ -16,7 +16,7 @@ minutes of calls") and ``promise`` (a promise kind → "to deliver your new SIM"
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from goodwill.channels.message_words import (
 from goodwill.channels.template_env import BUILTIN_TEMPLATES, message_environment
 from goodwill.domain.contact import Owner
 from goodwill.domain.moments import Moment
-from goodwill.domain.tone import ToneIssue, check_tone
+from goodwill.domain.tone import ToneChecker, ToneIssue, check_tone
 from goodwill.errors import MessageTemplateError
 
 #: The moment kinds with built-in templates.
@@ -104,12 +104,15 @@ class MessageRenderer:
     def __init__(self, templates_dir: Path | None = None, *, team_name: str = DEFAULT_TEAM_NAME):
         self._env = message_environment(templates_dir, auto_reload=False)
         self._team_name = team_name
+        self._tone = ToneChecker()  # a run's messages share most lines: each checked once
 
     def render(
         self, moment: Moment, customer_name: str, owner: Owner | None, links: Mapping[str, str]
     ) -> RenderedMessage:
         """The message of ``moment`` for ``customer_name``, as :func:`render_message`."""
-        return _render_message(self._env, moment, customer_name, owner, links, self._team_name)
+        return _render_message(
+            self._env, moment, customer_name, owner, links, self._team_name, self._tone.check
+        )
 
 
 def _render_message(
@@ -119,6 +122,7 @@ def _render_message(
     owner: Owner | None,
     links: Mapping[str, str],
     team_name: str,
+    tone_check: Callable[[str], list[ToneIssue]] = check_tone,
 ) -> RenderedMessage:
     context: dict[str, Any] = {
         "name": customer_name,
@@ -132,7 +136,7 @@ def _render_message(
     subject = " ".join(_render(env, moment.kind, "subject", context).split())
     text = _render(env, moment.kind, "txt", context).strip() + "\n"
     html = _render(env, moment.kind, "html", {**context, "subject": subject})
-    return RenderedMessage(subject, text, html, tuple(check_tone(f"{subject}\n{text}")))
+    return RenderedMessage(subject, text, html, tuple(tone_check(f"{subject}\n{text}")))
 
 
 @functools.lru_cache(maxsize=16)

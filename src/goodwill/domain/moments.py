@@ -28,8 +28,14 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 def freeze(value: object) -> object:
     """A read-only copy of ``value``: mappings become mapping proxies, lists become tuples."""
-    if type(value) in _PLAIN:
+    kind = type(value)
+    if kind in _PLAIN:
         return value
+    # Parsed JSON holds only dicts and lists: exact type tests before the abstract ones.
+    if kind is dict:
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})  # type: ignore[attr-defined]
+    if kind is list:
+        return tuple([freeze(v) for v in value])  # type: ignore[attr-defined]
     if isinstance(value, Mapping):
         return MappingProxyType({k: freeze(v) for k, v in value.items()})
     if isinstance(value, list | tuple):
@@ -41,8 +47,13 @@ def freeze(value: object) -> object:
 
 def thaw(value: object) -> object:
     """A plain copy of a frozen value (dicts and lists), e.g. to write it as JSON."""
-    if type(value) in _PLAIN:
+    kind = type(value)
+    if kind in _PLAIN:
         return value
+    if kind is MappingProxyType:
+        return {k: thaw(v) for k, v in value.items()}  # type: ignore[attr-defined]
+    if kind is tuple:
+        return [thaw(v) for v in value]  # type: ignore[attr-defined]
     if isinstance(value, Mapping):
         return {k: thaw(v) for k, v in value.items()}
     if isinstance(value, tuple):
@@ -85,12 +96,16 @@ class Moment:
         return f"{self.kind}:{subject}:{self.detected_for}"
 
 
+_MESSAGE_TYPES = get_args(MessageType)
+_GIFTS = get_args(Gift)
+
+
 def _problems(m: Moment) -> list[str]:
     problems = []
-    if m.message_type not in get_args(MessageType):
-        problems.append(f"message_type {m.message_type!r} is not one of {get_args(MessageType)}")
-    if m.gift not in get_args(Gift):
-        problems.append(f"gift {m.gift!r} is not one of {get_args(Gift)}")
+    if m.message_type not in _MESSAGE_TYPES:
+        problems.append(f"message_type {m.message_type!r} is not one of {_MESSAGE_TYPES}")
+    if m.gift not in _GIFTS:
+        problems.append(f"gift {m.gift!r} is not one of {_GIFTS}")
     if m.mandatory != (m.message_type == "service"):
         problems.append(
             "a mandatory notice has message_type 'service', and only mandatory notices do "

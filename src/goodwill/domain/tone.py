@@ -101,7 +101,7 @@ _ACRONYMS = tuple(t for t in JARGON if t.isupper())
 
 def _may_have_terms(text: str) -> bool:
     lowered = text.lower()
-    return any(t in lowered for t in _TERMS_ANY_CASE) or any(a in text for a in _ACRONYMS)
+    return any(map(lowered.__contains__, _TERMS_ANY_CASE)) or any(map(text.__contains__, _ACRONYMS))
 
 
 # A sentence ends at . ! ? followed by space, or at a line break (greetings, list items).
@@ -117,8 +117,46 @@ def check_tone(text: str) -> list[ToneIssue]:
     >>> check_tone("Hi Ann, you could save £4 a month.")
     []
     """
+    return _word_issues(text) + _long_sentences(text)
+
+
+class ToneChecker:
+    """:func:`check_tone` for many messages written from the same templates, which share
+    most of their lines: each distinct line is checked once, and a message's issues are
+    put together from its lines' (a care run checks every message it writes).
+
+    No issue spans a line break (no phrase or jargon term holds one, and a sentence ends
+    at one), so a text's issues are its lines' issues in order: phrases and jargon of every
+    line first, then the long sentences, exactly as :func:`check_tone` lists them.
+
+    >>> checker = ToneChecker()
+    >>> [i.text for i in checker.check("Hi Ann,\nPlease be advised: it's late.")]
+    ['Please be advised']
+    """
+
+    def __init__(self, max_lines: int = 100_000) -> None:
+        self._max_lines = max_lines  # forgets all and starts again past this many lines
+        self._lines: dict[str, tuple[list[ToneIssue], list[ToneIssue]]] = {}
+
+    def check(self, text: str) -> list[ToneIssue]:
+        """Every tone issue in ``text``, as :func:`check_tone` finds them."""
+        words: list[ToneIssue] = []
+        long: list[ToneIssue] = []
+        for line in text.split("\n"):
+            found = self._lines.get(line)
+            if found is None:
+                if len(self._lines) >= self._max_lines:
+                    self._lines.clear()
+                found = self._lines[line] = (_word_issues(line), _long_sentences(line))
+            words += found[0]
+            long += found[1]
+        return words + long
+
+
+def _word_issues(text: str) -> list[ToneIssue]:
+    """The corporate phrases and jargon in ``text``, in the order they appear."""
     if not _may_have_terms(text):
-        return _long_sentences(text)
+        return []
     found = [
         (m.start(), ToneIssue(kind, m.group(0), f"{label}: {why}"))
         for kind, label, patterns in _WORD_CHECKS
@@ -126,7 +164,7 @@ def check_tone(text: str) -> list[ToneIssue]:
         for m in pattern.finditer(text)
     ]
     found.sort(key=lambda start_issue: start_issue[0])
-    return [issue for _, issue in found] + _long_sentences(text)
+    return [issue for _, issue in found]
 
 
 def _long_sentences(text: str) -> list[ToneIssue]:

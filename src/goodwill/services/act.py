@@ -17,7 +17,7 @@ from goodwill.channels.render import MessageRenderer
 from goodwill.domain.contact import Owner
 from goodwill.domain.handover import CASE_MOVED, new_owner
 from goodwill.domain.merge import REPEATED
-from goodwill.domain.moments import Moment, thaw
+from goodwill.domain.moments import Moment
 from goodwill.domain.periods import period_of
 from goodwill.domain.policy import Decision
 from goodwill.services.inputs import Recipient
@@ -117,7 +117,7 @@ def _moment_row(moment: Moment, status: str, reason: str, ctx: ActContext) -> di
         "value_to_customer_minor": moment.value_to_customer_minor,
         "cost_to_business_minor": moment.cost_to_business_minor,
         "currency": moment.currency,
-        "evidence": thaw(moment.evidence),
+        "evidence": moment.evidence,  # read-only as it is: the store writes it (store_json)
         "status": status,
         "reason": reason,
         "dedupe_key": moment.dedupe_key,

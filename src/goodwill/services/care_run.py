@@ -6,8 +6,10 @@ stored is neither decided again nor acted on again. Every run is recorded with i
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -76,51 +78,69 @@ def run_care(
     engine = make_engine(store_url_for(settings))
     upgrade(engine)
     context = DetectorContext(ledger=ledger, asof=asof, settings=settings, store=engine)
-    detected = detect_all(load_detectors(detectors), context)
-    moments = [m for d in detected for m in d.moments]
-    make_session = session_factory(engine)
-    now = datetime.now(UTC)
-    report = CareRunReport(asof=asof, run_id=None, dry_run=dry_run)
-    folded = merge_repeated_failures(moments)
-    with make_session() as session, session.begin():
-        # Solved cases close first, so nobody is told a new owner has a solved problem;
-        # then cases move, so that tonight's new care moments go to the new owners too.
-        release_resolved_cases(session, ledger, run_instant(asof), now)
-        moved = _move_cases(session, settings, asof, now, moments)
-        moments += moved
-        report.found.update(m.kind for m in moments)
-        facts, recipients = customer_facts(ledger, {m.customer_id for m in moments})
-        decisions = _decide(session, settings, asof, [*folded.to_decide, *moved], facts)
-        report.decisions = decisions
-        if dry_run:
-            report.outcomes.update((d.moment.kind, STATUS[d.outcome]) for d in decisions)
-            report.outcomes.update((m.kind, "merged") for m in folded.merged)
-            session.rollback()  # gives the connection back, so the engine can close it
-            engine.dispose()
-            return report
-        run = start_run(session, asof, now=now)
-        report.run_id = run.id
-        experiment_ids = {e.kind: e.id for e in session.query(Experiment).all()}
-        ctx = ActContext(
-            session,
-            run,
-            recipients,
-            experiment_ids,
-            links_for(moments, settings, session, now),
-            settings,
-            now,
-            MessageRenderer(settings.templates_dir, team_name=settings.team_name),
-            CaseBook(session, [d.moment.customer_id for d in decisions if _needs_owner(d)]),
-        )
-        report.acted = record_decisions(decisions, ctx, merged=folded.merged)
-        report.outcomes = report.acted.outcomes
-        counts = _counts(detected, report.acted) | {f"found_{CASE_MOVED}": len(moved)}
-        finish_run(session, run, counts, now=datetime.now(UTC))
+    # Delivery (below) is not held under it: it waits on the network, not on Python.
+    with _no_cyclic_collection():
+        detected = detect_all(load_detectors(detectors), context)
+        moments = [m for d in detected for m in d.moments]
+        make_session = session_factory(engine)
+        now = datetime.now(UTC)
+        report = CareRunReport(asof=asof, run_id=None, dry_run=dry_run)
+        folded = merge_repeated_failures(moments)
+        with make_session() as session, session.begin():
+            # Solved cases close first, so nobody is told a new owner has a solved problem;
+            # then cases move, so that tonight's new care moments go to the new owners too.
+            release_resolved_cases(session, ledger, run_instant(asof), now)
+            moved = _move_cases(session, settings, asof, now, moments)
+            moments += moved
+            report.found.update(m.kind for m in moments)
+            facts, recipients = customer_facts(ledger, {m.customer_id for m in moments})
+            decisions = _decide(session, settings, asof, [*folded.to_decide, *moved], facts)
+            report.decisions = decisions
+            if dry_run:
+                report.outcomes.update((d.moment.kind, STATUS[d.outcome]) for d in decisions)
+                report.outcomes.update((m.kind, "merged") for m in folded.merged)
+                session.rollback()  # gives the connection back, so the engine can close it
+                engine.dispose()
+                return report
+            run = start_run(session, asof, now=now)
+            report.run_id = run.id
+            experiment_ids = {e.kind: e.id for e in session.query(Experiment).all()}
+            ctx = ActContext(
+                session,
+                run,
+                recipients,
+                experiment_ids,
+                links_for(moments, settings, session, now),
+                settings,
+                now,
+                MessageRenderer(settings.templates_dir, team_name=settings.team_name),
+                CaseBook(session, [d.moment.customer_id for d in decisions if _needs_owner(d)]),
+            )
+            report.acted = record_decisions(decisions, ctx, merged=folded.merged)
+            report.outcomes = report.acted.outcomes
+            counts = _counts(detected, report.acted) | {f"found_{CASE_MOVED}": len(moved)}
+            finish_run(session, run, counts, now=datetime.now(UTC))
     if deliver_now:
         email, *billing = deliver_all(engine, settings)
         report.delivery, report.billing = email, (billing[0] if billing else None)
     engine.dispose()
     return report
+
+
+@contextmanager
+def _no_cyclic_collection() -> Iterator[None]:
+    """Python's cycle collector off while a run detects, decides and stores, as it was
+    after. A run holds hundreds of thousands of long-lived objects (moments, evidence,
+    rows, rendered messages) and makes next to no cycles, and the collector would walk
+    them again and again as they pile up: a tenth of the run's time at 100,000
+    customers. Reference counting still frees at once whatever is not in a cycle."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _needs_owner(decision: Decision) -> bool:

@@ -46,10 +46,15 @@ def customer_facts(
     )
     facts: dict[str, CustomerFacts] = {}
     recipients: dict[str, Recipient] = {}
+    consents_of: dict[str | None, frozenset[str]] = {}  # a ledger has a few distinct lists
     for row in ledger.con.to_pyarrow(rows).to_pylist():
-        consents = frozenset(t.strip() for t in (row["consents"] or "").split(";") if t.strip())
+        listed = row["consents"]
+        if listed not in consents_of:
+            consents_of[listed] = frozenset(
+                t.strip() for t in (listed or "").split(";") if t.strip()
+            )
         left_on = row["left_at"].date() if row["left_at"] else None
-        facts[row["customer_id"]] = CustomerFacts(row["customer_id"], consents, left_on)
+        facts[row["customer_id"]] = CustomerFacts(row["customer_id"], consents_of[listed], left_on)
         recipients[row["customer_id"]] = Recipient(row["name"], row["email"])
     return facts, recipients
 

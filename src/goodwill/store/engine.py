@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -61,6 +62,7 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     one; a connection lost mid-transaction invalidates the whole pool.
     """
     parsed = parse_url(url)
+    kwargs.setdefault("json_serializer", store_json)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True, **kwargs)
     if parsed.database and parsed.database != ":memory:":
@@ -72,6 +74,25 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def store_json(value: object) -> str:
+    """A JSON column's text: ``json.dumps``, which also takes read-only mappings (a moment's
+    frozen evidence, as its dict would be written), so a run need not copy every
+    evidence back into dicts and lists before writing it. Tuples are written as lists,
+    as ``json.dumps`` writes them anyway.
+
+    >>> from types import MappingProxyType
+    >>> store_json(MappingProxyType({"a": (1, MappingProxyType({"b": None}))}))
+    '{"a": [1, {"b": null}]}'
+    """
+    return json.dumps(value, default=_mapping_as_dict)
+
+
+def _mapping_as_dict(value: object) -> dict[object, object]:
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -35,7 +35,9 @@ def add_moment_once(
 def add_moments_once(session: Session, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """Record many moments at once, each unless its ``dedupe_key`` is stored already.
 
-    ``rows`` hold every column but ``id``. Returns the new moments' ids by dedupe key; a
+    ``rows`` hold every column but ``id``; ``evidence`` may be a moment's read-only
+    mapping, as engines from :func:`goodwill.store.make_engine` write it (``store_json``).
+    Returns the new moments' ids by dedupe key; a
     key absent from the answer was recorded before (or twice in ``rows``: once counts).
     """
     inserted = insert_many_once(session, Moment, rows, ["dedupe_key"], ["dedupe_key", "id"])

@@ -70,9 +70,27 @@ def with_cost_reasons(
     costs = rate_lines(ledger, window, catalogue, lines)
     words = _PlanWords(catalogue)
     for line, (row, evidence) in enumerate(zip(rows, evidences, strict=True)):
-        evidence.update(words.reasons(costs, line, evidence))
-        row["evidence"] = json.dumps(evidence)
+        row["evidence"] = with_keys(row["evidence"], words.reasons(costs, line, evidence))
     return ibis.memtable(pa.Table.from_pylist(rows, schema=found.schema))
+
+
+def with_keys(evidence_json: str, extra: Mapping[str, Any]) -> str:
+    """The JSON object ``evidence_json`` with the keys of ``extra`` added, written out
+    only for them (the evidence is read again as one, so it need not be written twice).
+    It reads as ``{**evidence, **extra}``: a key already there keeps its place and takes
+    the value added last, as JSON readers take a repeated key.
+
+    >>> with_keys('{"a": 1, "b": 2}', {"b": 3, "c": None})
+    '{"a": 1, "b": 2, "b": 3, "c": null}'
+    """
+    if not extra:
+        return evidence_json
+    whole = evidence_json.strip()
+    if not (whole.startswith("{") and whole.endswith("}")):
+        raise ValueError(f"evidence is not a JSON object: {evidence_json[:60]!r}")
+    opened = whole[:-1].rstrip()
+    added = json.dumps(extra)[1:]
+    return f"{opened}{added}" if opened == "{" else f"{opened}, {added}"
 
 
 class _PlanWords:
