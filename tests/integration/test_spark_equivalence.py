@@ -11,11 +11,13 @@ from __future__ import annotations
 import gc
 import json
 import math
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -205,3 +207,45 @@ def test_a_url_that_holds_no_ledger_says_what_to_copy_there(spark_con: Any, tmp_
     unreadable = r"Spark cannot read nosuch://b/l/_manifest.json: .*No FileSystem for scheme"
     with pytest.raises(LedgerError, match=unreadable):
         open_ledger_url("nosuch://b/l", spark_con)
+
+
+@pytest.fixture
+def small_groups(ledger_dir: Path, tmp_path: Path) -> Path:
+    """A copy of the ledger whose rating-ready file has row groups of 64 subscriptions."""
+    from goodwill.ledger.rating_usage import FILE
+
+    folder = tmp_path / "ledger"
+    shutil.copytree(ledger_dir.resolve(), folder)
+    pq.write_table(pq.read_table(folder / FILE), folder / FILE, row_group_size=64)
+    return folder
+
+
+def test_both_spark_feeds_rate_as_one_machine_does(
+    small_groups: Path, ledger_dir: Path, spark_con: Any
+) -> None:
+    """Python workers reading the layout's row groups themselves (a local ledger), and
+    Spark's Parquet reader (the fallback for a ledger at a URL), rate every subscription
+    as pyarrow's feed on one machine does: same rows, every column."""
+    from goodwill.analytics.advice_engines import rated_batches
+    from goodwill.analytics.spark_rating import local_layout, rated_by_spark, rated_by_workers
+    from goodwill.ledger.rating_usage import FILE
+    from goodwill.ledger.spark_views import RATING_USAGE_VIEW
+
+    job, batches = rated_batches(open_ledger(small_groups), ASOF, Settings())
+    expected = pa.Table.from_batches(list(batches)).sort_by("subscription_id").to_pylist()
+    session = spark_con._session
+    try:
+        open_ledger(small_groups, con=spark_con)
+        layout = local_layout(session)
+        assert layout == (small_groups / FILE).resolve()
+        assert pq.ParquetFile(layout).num_row_groups > 5
+        feeds = {
+            "workers": rated_by_workers(session, job, layout, per_batch=50),
+            "spark": rated_by_spark(session, job, f"`{RATING_USAGE_VIEW}`"),
+        }
+        for feed, rated in feeds.items():
+            rows = rated.toArrow().sort_by("subscription_id").to_pylist()
+            assert len(rows) == len(expected) > 300, feed
+            assert_same_rows(rows, expected)
+    finally:
+        open_ledger(ledger_dir, con=spark_con)  # the module's other tests read its views
