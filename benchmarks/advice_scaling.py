@@ -221,7 +221,8 @@ def measure(n: int, args: argparse.Namespace, work: Path) -> list[Result]:
 
 
 def build_layout(folder: Path, threads: int) -> float:
-    """Seconds to write the rating-ready usage (what ingest adds to the ledger)."""
+    """Seconds to build the rating-ready usage from the stored ledger (what an older
+    ledger gets on first use; ingest builds it from the rows it has just accepted)."""
     from goodwill.ledger.rating_usage import FILE, write_rating_usage
     from goodwill.ledger.reader import open_ledger
 
@@ -275,7 +276,7 @@ def markdown(results: list[Result], args: argparse.Namespace) -> str:
     for r in results:
         if r.layout_seconds is not None and r.kernel_load is not None:
             lines.append(
-                f"| {r.n:,} | (ingest: rating-ready usage) | {r.layout_seconds:,.1f} s | | | "
+                f"| {r.n:,} | (rating layout from the stored ledger) | {r.layout_seconds:,.1f} s | | | "
                 f"{r.layout_seconds / r.floor:,.1f} | | | |"
             )
     loads = [r.kernel_load for r in results if r.kernel_load is not None]
@@ -350,8 +351,18 @@ def main() -> None:
         help="add to the results of earlier runs kept beside --markdown (a size measured "
         "again replaces its old rows)",
     )
+    parser.add_argument(
+        "--from-results",
+        action="store_true",
+        help="measure nothing: write the table again from the results kept beside --markdown",
+    )
     args = parser.parse_args()
     done = args.markdown.with_suffix(".jsonl") if args.markdown else None
+    if args.from_results:
+        if done is None or not done.exists():
+            raise SystemExit("--from-results reads the results kept beside --markdown")
+        args.markdown.write_text(markdown(kept_results(done, []), args), encoding="utf-8")
+        return
     results = kept_results(done, args.subscriptions) if done and args.keep else []
     if done is not None:
         done.parent.mkdir(parents=True, exist_ok=True)

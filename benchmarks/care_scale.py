@@ -38,6 +38,8 @@ from goodwill.settings import Settings
 from scan_floor import scan_floor
 
 ASOF = date(2026, 11, 23)
+#: The step of ingest's progress that follows the checks.
+WRITING = "writing the ledger and laying out usage for rating"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 T = TypeVar("T")
 
@@ -139,10 +141,13 @@ def run(args: argparse.Namespace, work: Path) -> Table:
         seconds,
         f"{sum(t.accepted for t in report.tables):,} rows accepted",
     )
-    layout = ended - marks.get("laying out usage for rating", ended)
-    checks = marks.get("laying out usage for rating", ended) - min(marks.values(), default=ended)
-    table.row("  of it: checks and Parquet", checks, "every table, up to the rating layout")
-    table.row("  of it: the rating layout", layout, "rating_usage.parquet (ledger/rating_usage.py)")
+    # Ingest reads and checks every table, then writes the tables' Parquet and lays out
+    # usage for rating side by side (ledger/ingest.py): the marks its progress gives.
+    writing = marks.get(WRITING, ended)
+    checks = writing - min(marks.values(), default=ended)
+    table.row("  of it: reading and checking", checks, "every table against the contract")
+    table.row("  of it: Parquet and the rating layout", ended - writing,
+              "written side by side (rating_usage.parquet: ledger/rating_usage.py)")  # fmt: skip
     card, seconds = timed(lambda: build_scorecard(ledger, ASOF, settings, None, True))
     table.row("scorecard (with re-rating)", seconds, f"{len(card.perspectives)} perspectives")
     sqlite_report, sqlite_seconds = care_run(settings)
