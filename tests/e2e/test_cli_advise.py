@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,8 @@ def test_advise_prints_the_summary_and_writes_the_rows(data_dir: Path, tmp_path:
     assert "subscriptions rated 2" in text
     assert "Goodybag 10 → Goodybag 7.50: saves £2.50 a month, £30 a year" in text
     assert "Took" in text
+    # The average use reads in words ("data 2.4 GB"), not the ledger's codes ("data_mb").
+    assert "average use: data " in text and not re.search(r"[a-z]_(mb|min)\b", text)
     with out.open() as f:
         rows = list(csv.DictReader(f))
     # S3's legacy plan charges 10p a MB beyond 2,000 MB: 2,500 MB cost it £62 a month.

@@ -12,7 +12,8 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from goodwill.cli.app import DataOption, app, console, make_settings, reports_errors
 from goodwill.cli.engine_options import EngineOption, SparkMasterOption
-from goodwill.domain.formatting import format_day, format_gb, format_money
+from goodwill.domain.formatting import format_day, format_money
+from goodwill.domain.plan_words import kind_name, quantity_words
 
 
 def _parse_day(text: str | None) -> date:
@@ -100,10 +101,13 @@ def _render_row(row: dict[str, Any]) -> None:
 
 
 def _average_use(row: dict[str, Any]) -> str:
+    """'data 3.1 GB, calls 941 minutes, texts 6': each kind used, in words, not codes."""
     used = {k[4:]: v for k, v in row.items() if k.startswith("avg_") and v}
-    return ", ".join(
-        format_gb(v) if kind == "data_mb" else f"{v:,.0f} {kind}" for kind, v in used.items()
-    )
+    return ", ".join(f"{kind_name(kind).lower()} {_amount(kind, v)}" for kind, v in used.items())
+
+
+def _amount(kind: str, quantity: float) -> str:
+    return f"{round(quantity):,}" if kind.startswith("sms") else quantity_words(kind, quantity)
 
 
 def _evidence(row: dict[str, Any]) -> str:
