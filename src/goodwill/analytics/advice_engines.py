@@ -15,7 +15,7 @@ caller of the same run (advice, the detectors, the scorecard).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any, TypeVar
 
@@ -121,7 +121,7 @@ def _window_batches(
         # once read (1.7 GB at 10M lines), where a read buffer holds one row group.
         source = pq.ParquetFile(usage.path, buffer_size=1 << 22)
         total = source.metadata.num_rows
-        batches = _row_groups(source, window_columns(job), min(per_batch, ROW_GROUP))
+        batches = row_group_batches(source, window_columns(job), min(per_batch, ROW_GROUP))
     else:  # a ledger held in memory: its table, through DuckDB
         raw = ledger.con.con
         select = f"{window_select(job, usage.relation)} ORDER BY subscription_id"
@@ -130,11 +130,14 @@ def _window_batches(
     return max(total, 1), _Counting(batches)
 
 
-def _row_groups(source: pq.ParquetFile, columns: list[str], size: int) -> Iterator[pa.RecordBatch]:
-    """The file's rows, a row group at a time (as it lies: no copy), in batches of at most
-    ``size``. One group read at a time: ``iter_batches`` over the whole file held 1.6 GB
-    of Arrow memory by the end of a 10M-line file, and took longer."""
-    for group in range(source.num_row_groups):
+def row_group_batches(
+    source: pq.ParquetFile, columns: list[str], size: int, groups: Iterable[int] | None = None
+) -> Iterator[pa.RecordBatch]:
+    """The file's rows (of ``groups``, default all), a row group at a time (as it lies: no
+    copy), in batches of at most ``size``. One group read at a time: ``iter_batches``
+    over the whole file held 1.6 GB of Arrow memory by the end of a 10M-line file, and
+    took longer. Spark's workers read their tasks' row groups with it too."""
+    for group in range(source.num_row_groups) if groups is None else groups:
         table = source.read_row_group(group, columns=columns, use_threads=True)
         yield from table.to_batches(max_chunksize=size)
 

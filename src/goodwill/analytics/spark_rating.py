@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from goodwill.analytics.advice_batch import advice_schema, rate_batch
+from goodwill.analytics.advice_engines import row_group_batches
 from goodwill.analytics.rating_job import RatingJob, rating_job, window_columns, window_select
 from goodwill.domain.advice import AdviceRules
 from goodwill.errors import LedgerError
@@ -97,10 +98,9 @@ def _read_and_rate(
         numba.set_num_threads(1)  # Spark already runs a task per core
         source = pq.ParquetFile(layout, buffer_size=1 << 22)
         for task in tasks:
-            for group in task.column(0).to_pylist():
-                rows = source.read_row_group(group, columns=columns)
-                for batch in rows.to_batches(max_chunksize=per_batch):
-                    yield rate_batch(job, batch)
+            groups = task.column(0).to_pylist()
+            for batch in row_group_batches(source, columns, per_batch, groups):
+                yield rate_batch(job, batch)
         _spare_the_modules()
 
     return rate
