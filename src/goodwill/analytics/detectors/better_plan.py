@@ -70,7 +70,11 @@ def with_cost_reasons(
     costs = rate_lines(ledger, window, catalogue, lines)
     words = _PlanWords(catalogue)
     for line, (row, evidence) in enumerate(zip(rows, evidences, strict=True)):
-        row["evidence"] = with_keys(row["evidence"], words.reasons(costs, line, evidence))
+        reasons = words.reasons(costs, line, evidence)
+        if reasons.keys() & evidence.keys():  # written once each: no key twice in the text
+            row["evidence"] = json.dumps(evidence | reasons)
+        else:
+            row["evidence"] = with_keys(row["evidence"], reasons)
     return ibis.memtable(pa.Table.from_pylist(rows, schema=found.schema))
 
 
