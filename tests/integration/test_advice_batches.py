@@ -92,3 +92,26 @@ def test_advice_streamed_to_its_file_is_the_advice_of_the_rows_held_whole(
     rows = (tmp_path / "streamed.csv").read_text().splitlines()
     ids = [line.split(",")[0] for line in rows[1:]]
     assert len(ids) == streamed.advised and ids == sorted(ids)
+
+
+def test_advice_streamed_to_parquet_reads_back_as_the_rows_held_whole(
+    folder: Settings, tmp_path: Path
+) -> None:
+    """The streamed batches carry the catalogue's columns as codes; the Parquet file
+    reads back (pyarrow and DuckDB) as strings, the rows of a run held whole."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from goodwill.analytics.advice_engines import rated_lines
+    from goodwill.analytics.advice_report import run_advice
+
+    settings = Settings(rating_slice_subscriptions=200)
+    run_advice(_ledger(folder), ASOF, settings, tmp_path / "streamed.parquet")
+    held = _ledger(folder)
+    rated_lines(held, ASOF, settings)
+    run_advice(held, ASOF, settings, tmp_path / "whole.parquet")
+    streamed, whole = (pq.read_table(tmp_path / f) for f in ("streamed.parquet", "whole.parquet"))
+    assert streamed.num_rows > 100 and streamed.equals(whole)
+    assert streamed.schema.field("recommended_plan_name").type == "string"
+    read = duckdb.sql(f"SELECT * FROM '{tmp_path / 'streamed.parquet'}'").to_arrow_table()
+    assert read.equals(whole)

@@ -91,12 +91,13 @@ def advised_batch(
 ) -> tuple[int, pa.RecordBatch]:
     """What ``goodwill advise`` keeps of ``batch``: how many of its subscriptions
     :func:`rate_batch` rates with at least ``min_months`` history months, and the
-    advised rows among them. Only the advised become rows."""
+    advised rows among them, their catalogue columns as codes (:func:`advice_schema`).
+    Only the advised become rows."""
     use, present, rows = window_arrays(job, batch)
     found = best_plans(use, present, rows, job.plans, job.rules.max_unfit_months)
     rated = _rated(job, found, max(job.min_months, min_months))
     kept = rated & advised(job, rows, found)
-    return int(np.count_nonzero(rated)), _rows_where(job, batch, rows, found, kept)
+    return int(np.count_nonzero(rated)), _rows_where(job, batch, rows, found, kept, True)
 
 
 def _rated(job: RatingJob, found: BestPlans, min_months: int) -> npt.NDArray[np.bool_]:
@@ -113,12 +114,14 @@ def _rows_where(
     rows: npt.NDArray[np.int64],
     found: BestPlans,
     keep: npt.NDArray[np.bool_],
+    catalogue_codes: bool = False,
 ) -> pa.RecordBatch:
     ids = batch.select(["subscription_id", "customer_id", "contract_end"])
     if keep.all():
-        return advice_rows(job, ids, rows, found)
+        return advice_rows(job, ids, rows, found, catalogue_codes)
     at = np.flatnonzero(keep)  # one pass over the mask; every column then takes by index
-    return advice_rows(job, ids.take(pa.array(at)), rows[at], _kept(found, at))
+    kept = _kept(found, at)
+    return advice_rows(job, ids.take(pa.array(at)), rows[at], kept, catalogue_codes)
 
 
 def _kept(found: BestPlans, at: npt.NDArray[np.intp]) -> BestPlans:
