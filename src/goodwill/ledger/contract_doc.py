@@ -102,8 +102,9 @@ from the rows it has just accepted, in memory, while the contract's tables are w
   `ended_at` and `contract_end`;
 - one integer column `use/<period>/<kind>` per period and kind the usage holds (0 where
   nothing was recorded; INTEGER when every quantity fits in 32 bits, else BIGINT; stored
-  plain and uncompressed, so reading it is a copy) and one BOOLEAN `seen/<period>` per
-  period (any usage recorded);
+  plain, uncompressed and required, so reading it is a copy) and one BOOLEAN
+  `seen/<period>` per period (any usage recorded); the ids are stored plain and
+  uncompressed too, the other columns dictionary-encoded;
 - Parquet row groups of 65,536 subscriptions, so a block of subscriptions reads as
   contiguous column chunks; `rating_usage.json` beside it holds the layout's version
   and lists the (period, kind) cells recorded with their largest quantity.
