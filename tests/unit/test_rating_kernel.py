@@ -136,3 +136,36 @@ def test_many_blocks_rate_like_one() -> None:
         one = best_plans(use[i : i + 1], present[i : i + 1], current[i : i + 1], arrays, 1)
         assert (one.best[0], one.best_total_minor[0]) == (whole.best[i], whole.best_total_minor[i])
     assert set(np.unique(whole.best)) <= {-1, 0, 1, 2}
+
+
+def test_threads_rating_at_once_get_what_each_gets_alone() -> None:
+    """The kernels release the GIL: several threads rate at once, parallel and serial
+    calls mixed (parallel calls take turns), and each gets what it gets alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    catalogue = Catalogue(
+        (
+            Plan("A", "A", 1000, "GBP", (Allowance("data_mb", 3000, None),)),
+            Plan("B", "B", 500, "GBP", (Allowance("data_mb", 1000, Decimal("0.25")),)),
+        ),
+        {},
+    )
+    arrays = plan_arrays(catalogue, ("data_mb",))
+    rng = np.random.default_rng(11)
+    batches = [
+        (
+            rng.integers(0, 4000, size=(20_000, MONTHS, 1), dtype=np.int64),
+            rng.random((20_000, MONTHS)) < 0.9,
+            rng.integers(0, 2, size=20_000, dtype=np.int64),
+        )
+        for _ in range(8)
+    ]
+    alone = [best_plans(u, p, c, arrays, 1, parallel=False) for u, p, c in batches]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(
+            pool.map(lambda at: best_plans(*batches[at], arrays, 1, parallel=at % 2 == 0), range(8))
+        )
+    for one, other in zip(alone, together, strict=True):
+        assert (one.best == other.best).all()
+        assert (one.best_total_minor == other.best_total_minor).all()
+    assert len({int(one.best_total_minor.sum()) for one in alone}) > 1  # the batches differ

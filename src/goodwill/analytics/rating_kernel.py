@@ -29,6 +29,7 @@ plans tie on cost and months fitting.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 
 # The kernel's parallel blocks run on numba's OpenMP threads, whose default is to spin
@@ -320,13 +321,13 @@ def _rate_block(b, use, present, current, terms, offer, max_unfit, found):
         best_room[i], best_cheaper[i] = chosen_room, chosen_cheaper
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _best_plans(use, present, current, terms, offer, max_unfit, found):
     for b in prange((use.shape[0] + BLOCK - 1) // BLOCK):
         _rate_block(b, use, present, current, terms, offer, max_unfit, found)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _best_plans_serial(use, present, current, terms, offer, max_unfit, found):
     """The same, on the calling thread only: for small batches, and callers that run in
     threads of their own (numba's default thread pool is not to be entered concurrently)."""
@@ -382,10 +383,22 @@ def best_plans(
         block = use_block(use.shape[1], kinds, n, np.int32 if use.dtype == np.int32 else np.int64)
         block[...] = use.transpose(1, 2, 0)
         use = block.transpose(2, 0, 1)
-    kernel = _best_plans if parallel else _best_plans_serial
-    kernel(use, np.ascontiguousarray(present), current, _terms(plans), _offer(plans), max_unfit,
-           tuple(getattr(found, name) for name in BestPlans.__dataclass_fields__))  # fmt: skip
+    arguments = (use, np.ascontiguousarray(present), current, _terms(plans), _offer(plans),
+                 max_unfit, tuple(getattr(found, name) for name in BestPlans.__dataclass_fields__))  # fmt: skip
+    if parallel:
+        with _ONE_PARALLEL_CALL:
+            _best_plans(*arguments)
+    else:
+        _best_plans_serial(*arguments)
     return found
+
+
+#: The kernels release the GIL (``nogil``): the threads that read and write the other
+#: batches run meanwhile, where holding it kept them waiting (at 1M lines, 0.62 -> 0.54 s
+#: and 0.89 -> 0.84 s of CPU). Serial calls may then run in several threads at once;
+#: parallel ones take turns, as numba's thread pool asks (its workqueue layer, where
+#: neither OpenMP nor TBB is found, aborts when entered twice).
+_ONE_PARALLEL_CALL = threading.Lock()
 
 
 def _terms(plans: PlanArrays) -> tuple[Int64s, ...]:
