@@ -74,8 +74,8 @@ def child_duckdb(
 ) -> dict[str, object]:
     import pandas  # noqa: F401  (pyarrow's first numpy conversion imports it: see below)
 
+    from goodwill.analytics.advice_batch import warm_up
     from goodwill.analytics.advice_report import run_advice
-    from goodwill.analytics.rating_kernel import warm_up
     from goodwill.ledger.reader import open_ledger
     from goodwill.settings import Settings
     from rerate_data import ASOF
@@ -89,7 +89,7 @@ def child_duckdb(
         f"SET temp_directory = '{work / 'spill'}'"
     )
     loaded = time.perf_counter()
-    warm_up()  # numba's cached kernel, loaded once per process: timed on its own
+    warm_up()  # numba's cached kernel and rows, loaded once per process: timed on their own
     started = time.perf_counter()
     out = work / "advice.parquet"  # what `goodwill advise --out advice.parquet` does
     report = run_advice(ledger, ASOF, Settings(rating_slice_subscriptions=per_slice), out)
@@ -294,7 +294,7 @@ def markdown(results: list[Result], args: argparse.Namespace) -> str:
         "from frames already read. goodwill under memory_limit "
         f"{args.memory_limit}, {args.threads} threads, {_slices(args.slice_subscriptions)} "
         "(`goodwill advise --out`); costings = subscriptions x 6 months x "
-        "20 plans on sale. goodwill's time starts once the compiled kernel is loaded "
+        "20 plans on sale. goodwill's time starts once its compiled functions are loaded "
         f"(once per process: {min(loads, default=0):.1f}-{max(loads, default=0):.1f} s here)."
     )
     return "\n".join(lines) + "\n"

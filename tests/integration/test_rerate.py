@@ -190,6 +190,9 @@ def _summary(row: dict) -> tuple:
         row["months_fitting"],
         row["months_cheaper"],
         row["advised"],
+        row["monthly_saving_minor"],
+        row["annual_saving_minor"],
+        row["headroom_permille"],
     )
 
 
@@ -218,5 +221,8 @@ def _expected_advice(
             None if best is None else best.months_fitting,
             None if best is None else best.months_cheaper,
             advice.advised,
+            advice.monthly_saving_minor,
+            advice.annual_saving_minor,
+            None if best is None else best.headroom_permille,
         )
     return found

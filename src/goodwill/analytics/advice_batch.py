@@ -15,14 +15,15 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from goodwill.analytics.advice_rows import advice_rows, advice_schema, advised
+from goodwill.analytics.advice_rows import advice_rows, advice_schema, advised, warm_up_rows
 from goodwill.analytics.monthly_use import start_of_day_after
 from goodwill.analytics.rating_job import RatingJob
 from goodwill.analytics.rating_kernel import NO_CANDIDATE, BestPlans, best_plans, use_block
+from goodwill.analytics.rating_kernel import warm_up as warm_up_kernel
 from goodwill.domain.periods import first_day
 from goodwill.ledger.rating_usage import seen_column, use_column
 
-__all__ = ["advice_schema", "advised_batch", "rate_batch", "window_arrays"]
+__all__ = ["advice_schema", "advised_batch", "rate_batch", "warm_up", "window_arrays"]
 
 Ints = npt.NDArray[np.int32] | npt.NDArray[np.int64]
 #: A timestamp after every other: a missing start never began, a missing end never ends.
@@ -117,12 +118,13 @@ def _rows_where(
     catalogue_codes: bool = False,
 ) -> pa.RecordBatch:
     ids = batch.select(["subscription_id", "customer_id", "contract_end"])
-    if keep.all():
-        return advice_rows(job, ids, rows, found, catalogue_codes)
-    at = np.flatnonzero(keep)  # one pass over the mask; every column then takes by index
-    kept = _kept(found, at)
-    return advice_rows(job, ids.take(pa.array(at)), rows[at], kept, catalogue_codes)
+    at = None if keep.all() else np.flatnonzero(keep)
+    return advice_rows(job, ids, rows, found, at, catalogue_codes)
 
 
-def _kept(found: BestPlans, at: npt.NDArray[np.intp]) -> BestPlans:
-    return BestPlans(**{name: getattr(found, name)[at] for name in BestPlans.__dataclass_fields__})
+def warm_up() -> None:
+    """Load the compiled functions a batch is rated and turned into rows with (from
+    numba's cache, or compile them): once per process, a second or two the first time;
+    callers that time the rating call it first."""
+    warm_up_kernel()
+    warm_up_rows()

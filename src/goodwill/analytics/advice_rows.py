@@ -1,3 +1,5 @@
+# numba types the compiled function from its arguments; mypy need not.
+# mypy: disable-error-code="no-untyped-def"
 """The advice rows of rated subscriptions: the columns the advice has always had.
 
 The sums are exact integers, as the domain's: mean costs are rounded half up
@@ -12,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
+from numba import njit
 
 from goodwill.analytics.rating_job import RatingJob
 from goodwill.analytics.rating_kernel import BestPlans
@@ -54,9 +57,42 @@ def advised(
     return flags
 
 
-def _mean(total: npt.NDArray[np.int64], months: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    result: npt.NDArray[np.int64] = (2 * total + months) // (2 * months)
-    return result
+@njit(cache=True, nogil=True)
+def _numbers(at, current, best, months, current_total, best_total, fitting, cheaper, room,
+             total_use, limited, min_saving_minor, min_saving_percent):  # fmt: skip
+    """The advice rows' numbers for the subscriptions ``at`` of a batch, in one pass:
+    ``ints`` a row each for the chosen plan, the current and recommended monthly costs,
+    the monthly and annual saving, months considered, fitting and cheaper, and headroom;
+    ``flags`` no plan chosen, and advised (as :func:`advised`); ``avg`` a row per
+    ``limited`` kind."""
+    n = at.shape[0]
+    ints = np.zeros((9, n), np.int64)
+    flags = np.zeros((2, n), np.bool_)
+    avg = np.zeros((limited.shape[0], n), np.float64)
+    for r in range(n):
+        i = at[r]
+        m, b = months[i], best[i]
+        if m <= 0:  # never an advice row (rows have a history month); no division by it
+            flags[0, r] = True
+            continue
+        now = (2 * current_total[i] + m) // (2 * m)
+        then = (2 * best_total[i] + m) // (2 * m)
+        saving_total = current_total[i] - best_total[i]
+        flags[0, r] = b < 0
+        flags[1, r] = (
+            b >= 0
+            and b != current[i]
+            and saving_total > 0
+            and saving_total >= min_saving_minor * m
+            and saving_total * 100 >= min_saving_percent * current_total[i]
+        )
+        saving = 0 if b < 0 else now - then
+        ints[0, r], ints[1, r], ints[2, r] = b, now, then
+        ints[3, r], ints[4, r], ints[5, r] = saving, 12 * saving, m
+        ints[6, r], ints[7, r], ints[8, r] = fitting[i], cheaper[i], room[i]
+        for j in range(limited.shape[0]):
+            avg[j, r] = ((20 * total_use[i, limited[j]] + m) // (2 * m)) / 10
+    return ints, flags, avg
 
 
 def advice_rows(
@@ -64,16 +100,29 @@ def advice_rows(
     batch: pa.RecordBatch,
     current: npt.NDArray[np.int64],
     found: BestPlans,
+    at: npt.NDArray[np.intp] | None = None,
     catalogue_codes: bool = False,
 ) -> pa.RecordBatch:
-    """One advice row per subscription of ``batch`` (its ``subscription_id``,
-    ``customer_id`` and ``contract_end``), whose plan is ``current`` and whose kernel
-    results are ``found``; ``catalogue_codes`` as :func:`advice_schema`'s."""
+    """One advice row per subscription ``at`` (default: every one) of ``batch`` (its
+    ``subscription_id``, ``customer_id`` and ``contract_end``), whose plans are ``current``
+    and whose kernel results are ``found``; ``catalogue_codes`` as
+    :func:`advice_schema`'s."""
     plans = job.plans
-    months, best = found.months_considered, found.best
-    none = best < 0
-    chosen = pa.array(best.astype(np.int32), pa.int32(), mask=none)
-    at = pa.array(current.astype(np.int32), pa.int32())
+    if at is None:
+        at = np.arange(batch.num_rows)
+    else:
+        batch = batch.take(pa.array(at))
+    rules = job.rules
+    limited = np.array([job.kinds.index(kind) for kind in job.limited], np.int64)
+    ints, flags, avg = _numbers(
+        at, current, found.best, found.months_considered, found.current_total_minor,
+        found.best_total_minor, found.best_months_fitting, found.best_months_cheaper,
+        found.best_headroom_permille, found.total_use, limited, rules.min_saving_minor,
+        rules.min_saving_percent,
+    )  # fmt: skip
+    none = flags[0]
+    chosen = pa.array(ints[0].astype(np.int32), pa.int32(), mask=none)
+    plan_at = pa.array(current[at].astype(np.int32), pa.int32())
     ids = pa.array(plans.plan_ids, pa.string())
     names = pa.array([p.name for p in plans.plans], pa.string())
     currencies = pa.array(plans.currencies, pa.string())
@@ -82,36 +131,38 @@ def advice_rows(
         found = pa.DictionaryArray.from_arrays(codes, values)
         return found if catalogue_codes else found.cast(pa.string())
 
-    now = _mean(found.current_total_minor, months)
-    then = _mean(found.best_total_minor, months)
-    saving = np.where(none, 0, now - then)
-    contract_end = batch.column("contract_end")
-    in_contract = pc.fill_null(pc.greater_equal(contract_end, pa.scalar(job.asof)), False)
-
     def maybe(values: npt.NDArray[np.int64]) -> pa.Array:
         return pa.array(values, pa.int64(), mask=none)
 
+    contract_end = batch.column("contract_end")
+    in_contract = pc.fill_null(pc.greater_equal(contract_end, pa.scalar(job.asof)), False)
     columns = {
         "subscription_id": batch.column("subscription_id"),
         "customer_id": batch.column("customer_id"),
-        "currency": coded(pa.array(plans.currency[current].astype(np.int32)), currencies),
-        "current_plan_id": coded(at, ids),
-        "current_plan_name": coded(at, names),
+        "currency": coded(pa.array(plans.currency[current[at]].astype(np.int32)), currencies),
+        "current_plan_id": coded(plan_at, ids),
+        "current_plan_name": coded(plan_at, names),
         "recommended_plan_id": coded(chosen, ids),
         "recommended_plan_name": coded(chosen, names),
-        "current_monthly_cost_minor": pa.array(now, pa.int64()),
-        "recommended_monthly_cost_minor": maybe(then),
-        "monthly_saving_minor": pa.array(saving, pa.int64()),
-        "annual_saving_minor": pa.array(12 * saving, pa.int64()),
-        "months_considered": pa.array(months, pa.int64()),
-        "months_fitting": maybe(found.best_months_fitting),
-        "months_cheaper": maybe(found.best_months_cheaper),
-        "headroom_permille": maybe(found.best_headroom_permille),
+        "current_monthly_cost_minor": pa.array(ints[1]),
+        "recommended_monthly_cost_minor": maybe(ints[2]),
+        "monthly_saving_minor": pa.array(ints[3]),
+        "annual_saving_minor": pa.array(ints[4]),
+        "months_considered": pa.array(ints[5]),
+        "months_fitting": maybe(ints[6]),
+        "months_cheaper": maybe(ints[7]),
+        "headroom_permille": maybe(ints[8]),
         "in_contract": in_contract,
         "contract_end": contract_end.cast(pa.date32()),
-        "advised": pa.array(advised(job, current, found), pa.bool_()),
+        "advised": pa.array(flags[1]),
     }
-    for kind in job.limited:
-        total = found.total_use[:, job.kinds.index(kind)]
-        columns[f"avg_{kind}"] = pa.array(((20 * total + months) // (2 * months)) / 10)
+    for j, kind in enumerate(job.limited):
+        columns[f"avg_{kind}"] = pa.array(avg[j])
     return pa.RecordBatch.from_pydict(columns, schema=advice_schema(job, catalogue_codes))
+
+
+def warm_up_rows() -> None:
+    """Load :func:`_numbers` (from numba's cache, or compile it), as
+    :func:`goodwill.analytics.rating_kernel.warm_up` loads the kernel."""
+    one, none = np.ones(1, np.int64), np.zeros(1, np.int64)
+    _numbers(none, none, none, one, one, one, one, one, one, np.ones((1, 1), np.int64), none, 0, 0)
