@@ -249,3 +249,18 @@ def test_both_spark_feeds_rate_as_one_machine_does(
             assert_same_rows(rows, expected)
     finally:
         open_ledger(ledger_dir, con=spark_con)  # the module's other tests read its views
+
+
+def test_the_advice_file_reads_the_same_in_spark(
+    ledger_dir: Path, spark_con: Any, tmp_path: Path
+) -> None:
+    """The one writer's Parquet file (delta-encoded whole numbers, catalogue columns
+    written as codes) is read by Spark's own reader as pyarrow reads it."""
+    from goodwill.analytics.advice_report import run_advice
+
+    out = tmp_path / "advice.parquet"
+    run_advice(open_ledger(ledger_dir), ASOF, Settings(), out)
+    expected = pq.read_table(out).sort_by("subscription_id").to_pylist()
+    rows = spark_con._session.read.parquet(str(out)).orderBy("subscription_id").collect()
+    assert len(expected) > 50
+    assert [r.asDict() for r in rows] == expected

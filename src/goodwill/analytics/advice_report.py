@@ -174,7 +174,9 @@ def write_advice(rows: pa.Table | pa.RecordBatchReader, out: Path) -> None:
     The Parquet file dictionary-encodes only the catalogue's columns and keeps min/max
     statistics only for the ids (a third less time to write than pyarrow's defaults);
     catalogue columns that come as dictionary arrays are written as they are, their
-    dictionary the page's, and read back as strings as any other.
+    dictionary the page's, and read back as strings as any other. Whole numbers are
+    delta-encoded, uncompressed: quicker to write than Snappy over plain values, and
+    smaller. (Spark's reader knows no byte-split floats, so the averages stay plain.)
 
     (Each engine's own CSV writer differs: DuckDB wrote ``0.0`` where Spark wrote ``0``,
     and pyarrow's quotes every string.)
@@ -189,6 +191,7 @@ def write_advice(rows: pa.Table | pa.RecordBatchReader, out: Path) -> None:
             use_dictionary=[c for c in _FEW_VALUES if c in names],
             write_statistics=[c for c in _LOOKED_UP if c in names],
             store_schema=False,  # a reader sees strings, whether the rows came coded or not
+            **_encodings(rows.schema),
         ) as writer:
             for batch in rows:
                 writer.write_batch(batch)
@@ -197,6 +200,16 @@ def write_advice(rows: pa.Table | pa.RecordBatchReader, out: Path) -> None:
     con.register("advice", rows)
     target = str(out).replace("'", "''")
     con.execute(f"COPY advice TO '{target}' (HEADER, DELIMITER ',')")
+
+
+def _encodings(schema: pa.Schema) -> dict[str, dict[str, str]]:
+    """Per column of the advice file: its encoding and compression, by its type (see
+    :func:`write_advice`)."""
+    whole = [f.name for f in schema if f.type == pa.int64() and f.name not in _FEW_VALUES]
+    return {
+        "column_encoding": dict.fromkeys(whole, "DELTA_BINARY_PACKED"),
+        "compression": {f.name: "none" if f.name in whole else "snappy" for f in schema},
+    }
 
 
 #: Advice columns with a few distinct values (the catalogue's): dictionary-encoded.
