@@ -149,13 +149,15 @@ def child_polars(folder: Path, threads: int) -> dict[str, object]:
     return {"seconds": seconds, "peak_mb": peak_mb(), "digest": digest(found.to_arrow())}
 
 
-def child_spark(folder: Path, work: Path, threads: int, subscriptions: int) -> dict[str, object]:
+def child_spark(
+    folder: Path, work: Path, threads: int, per_slice: int, subscriptions: int
+) -> dict[str, object]:
     from goodwill.settings import Settings
     from spark_advice import advised_rows, spark_advice, spark_connection
 
     con = spark_connection(threads, subscriptions)
-    out = work / "spark-advice"
-    seconds = spark_advice(con, folder, Settings(), out)
+    out = work / "spark-advice.parquet"  # `goodwill advise --engine spark --out ...`
+    seconds = spark_advice(con, folder, Settings(rating_slice_subscriptions=per_slice), out)
     # The work happens in the JVM, a process of its own that is still running: its peak
     # resident memory (VmHWM) counts, with the Python driver's.
     jvm = con._session.sparkContext._gateway.proc.pid
@@ -325,7 +327,9 @@ def main() -> None:
             "sql": lambda: child_sql(Path(folder), Path(work), memory_limit, int(threads)),
             "polars": lambda: child_polars(Path(folder), int(threads)),
             "pandas": lambda: child_pandas(Path(folder)),
-            "spark": lambda: child_spark(Path(folder), Path(work), int(threads), int(n)),
+            "spark": lambda: child_spark(
+                Path(folder), Path(work), int(threads), int(per_slice), int(n)
+            ),
         }[engine]()
         print(json.dumps(result))
         return

@@ -90,8 +90,9 @@ def bench_spark(n: int, ledger: Ledger, settings: Settings, threads: int, duck):
         folder = write_ledger_folder(ledger, Path(tmp) / "ledger")
         FLOOR["seconds"] = scan_floor(open_ledger(folder))
         line(n, "(scan floor, Parquet)", FLOOR["seconds"], 0)
-        seconds = spark_advice(spark_connection(threads, n), folder, settings, Path(tmp) / "out")
-        found = advised_rows(Path(tmp) / "out")
+        out = Path(tmp) / "advice.parquet"
+        seconds = spark_advice(spark_connection(threads, n), folder, settings, out)
+        found = advised_rows(out)
     return found.equals(duck), seconds
 
 

@@ -1,9 +1,11 @@
 """Plan advice on Spark (local mode) over a ledger folder, timed as DuckDB is timed.
 
-The timed part computes the advice in full and writes the advised rows, every column, to
-a Parquet folder, as ``goodwill advise --out advice.parquet`` does on DuckDB; the rows
-are then read back, untimed, for comparison. The session gets ``driver_memory`` and
-enough shuffle partitions that a task holds at most ~250k subscriptions' state.
+The timed part is what ``goodwill advise --engine spark --out advice.parquet`` runs
+(:func:`goodwill.analytics.advice_report.run_advice` on a Spark connection): the advice
+computed in full, the advised rows written, every column, to one Parquet file by the
+writer DuckDB's run uses, and the report summed up. The rows are then read back,
+untimed, for comparison. The session gets ``driver_memory`` and enough shuffle
+partitions that a task holds at most ~250k subscriptions' state.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from goodwill.analytics.advice import plan_advice
+from goodwill.analytics.advice_report import run_advice
 from goodwill.analytics.engine import connect_spark
 from goodwill.ledger.reader import open_ledger
 from goodwill.settings import Settings
@@ -38,18 +40,16 @@ def spark_connection(threads: int, subscriptions: int = 0, driver_memory: str = 
 
 
 def spark_advice(con: Any, folder: Path, settings: Settings, out: Path) -> float:
-    """The seconds it took to compute the advice and write the advised rows to ``out``."""
+    """The seconds ``goodwill advise --out`` took to advise and write ``out`` (a file)."""
     ledger = open_ledger(folder, con=con)
     started = time.perf_counter()
-    expr = plan_advice(ledger, ASOF, settings)
-    con._run_pre_execute_hooks(expr)  # registers the plan terms (an in-memory table)
-    con._session.sql(con.compile(expr)).write.mode("overwrite").parquet(str(out))
+    run_advice(ledger, ASOF, settings, out)
     return time.perf_counter() - started
 
 
 def advised_rows(out: Path) -> pd.DataFrame:
-    """Subscription, plan and saving of the advised rows Spark wrote, in order (as DuckDB's
-    rows come through ibis, so the frames compare)."""
-    rows = ibis.duckdb.connect().read_parquet(f"{out}/*.parquet")
+    """Subscription, plan and saving of the advised rows Spark's run wrote, in order (as
+    DuckDB's rows come through ibis, so the frames compare)."""
+    rows = ibis.duckdb.connect().read_parquet(str(out))
     columns = rows.select("subscription_id", "recommended_plan_id", "monthly_saving_minor")
     return columns.order_by("subscription_id").to_pandas()

@@ -264,3 +264,48 @@ def test_the_advice_file_reads_the_same_in_spark(
     rows = spark_con._session.read.parquet(str(out)).orderBy("subscription_id").collect()
     assert len(expected) > 50
     assert [r.asDict() for r in rows] == expected
+
+
+@pytest.mark.parametrize("reader", ["workers", "spark"])
+def test_goodwill_advise_on_spark_writes_duckdbs_file(
+    small_groups: Path,
+    ledger_dir: Path,
+    spark_con: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    reader: str,
+) -> None:
+    """``goodwill advise --out`` on Spark streams each task's advised rows to the driver,
+    which writes them with the one writer: the same .csv byte for byte as DuckDB's run,
+    the same rows in the .parquet (byte for byte too where the workers read the row
+    groups, since the batches are one machine's), and the same report. The ledger's
+    rating-ready file has row groups of 64, so the tasks come back in several waves.
+    ``spark``: Spark's own reader feeds the workers, as for a ledger at ``s3a://``."""
+    import ibis
+
+    from goodwill.analytics import spark_advised
+    from goodwill.analytics.advice_report import run_advice
+
+    def report(ledger: Ledger, out: Path, seen: list[float] | None = None) -> dict[str, Any]:
+        found = run_advice(ledger, ASOF, Settings(), out, None if seen is None else seen.append)
+        return found.to_dict() | {"seconds": 0, "out": None}
+
+    if reader == "spark":  # what a ledger at a URL that only Spark reaches gets
+        monkeypatch.setattr(spark_advised, "local_layout", lambda session: None)
+    duck = open_ledger(small_groups)
+    spark = open_ledger(small_groups, con=ibis.pyspark.connect(spark_con._session))  # none rated
+    try:
+        for suffix in (".parquet", ".csv"):
+            seen: list[float] = []
+            files = [tmp_path / f"{engine}{suffix}" for engine in ("duckdb", "spark")]
+            on_duckdb, on_spark = report(duck, files[0]), report(spark, files[1], seen)
+            assert on_duckdb["advised"] > 50 and len(on_duckdb["largest"]) == 5
+            assert_close(on_duckdb, on_spark, f"advise {reader} {suffix}")
+            assert seen == sorted(seen) and seen[-1] == 100
+            assert len(seen) > 2 or reader == "spark"  # two waves of tasks at least
+            if suffix == ".csv" or reader == "workers":
+                assert files[0].read_bytes() == files[1].read_bytes(), suffix
+            else:  # Spark's reader hands the workers other batches: other row groups
+                assert pq.read_table(files[0]).equals(pq.read_table(files[1]))
+    finally:
+        open_ledger(ledger_dir, con=spark_con)  # the module's other tests read its views

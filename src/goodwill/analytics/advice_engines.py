@@ -91,7 +91,12 @@ def advised_batches(
     """What ``goodwill advise`` writes, batch by batch as :func:`rated_batches`: per
     batch, how many subscriptions were rated with at least ``min_history_months`` history
     months, and the advised rows among them. The next batch is read by one thread and
-    rated by another while the caller handles this one (DuckDB ledgers)."""
+    rated by another while the caller handles this one (on Spark: see
+    :mod:`goodwill.analytics.spark_advised`)."""
+    if is_spark(ledger.con):
+        from goodwill.analytics.spark_advised import spark_advised_batches
+
+        return spark_advised_batches(ledger, asof, settings, progress)
     job, usage = _job(ledger, asof, settings, advice_rules(settings))
     total, batches = _window_batches(ledger, job, usage, settings)
     months = settings.min_history_months

@@ -19,7 +19,6 @@ import pyarrow.parquet as pq
 from goodwill.analytics.advice import rated_advice
 from goodwill.analytics.advice_batch import advice_schema
 from goodwill.analytics.advice_engines import advised_batches, cached_rated
-from goodwill.analytics.engine import is_spark
 from goodwill.errors import ConfigError
 from goodwill.ledger.reader import Ledger
 from goodwill.settings import Settings
@@ -73,13 +72,14 @@ def run_advice(
 ) -> AdviceReport:
     """Advise every active subscription, write the advised rows to ``out``, and sum up.
 
-    On DuckDB the rated batches stream through: each batch's advised rows go to the
-    writer and into the sums, and only the batch in hand is held. On Spark (or when the
-    run's rows are rated already) the advised rows are collected in the driver once.
+    The rated batches stream through (on Spark, the tasks' advised rows come to the
+    driver in row group order): each batch's advised rows go to the writer and into the
+    sums, and only the batches in hand are held. When the run's rows are rated already
+    (the care run's view) the advised rows are collected from it once.
     """
     check_out_path(out)
     started = time.perf_counter()
-    if is_spark(ledger.con) or cached_rated(ledger, asof, settings) is not None:
+    if cached_rated(ledger, asof, settings) is not None:
         rated = rated_advice(ledger, asof, settings, progress=progress)
         advised = rated.filter(rated.advised).to_pyarrow().sort_by("subscription_id")
         tally = _Tally()

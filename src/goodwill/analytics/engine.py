@@ -31,6 +31,10 @@ SPARK_DEFAULTS: Mapping[str, str] = {
     # Moments' evidence is JSON: keep null fields, as DuckDB does, so both read alike.
     "spark.sql.jsonGenerator.ignoreNullFields": "false",
     "spark.ui.showConsoleProgress": "false",
+    # A task of `goodwill advise` returns its advised rows (~15 MB): sent with the task's
+    # status, not stored and fetched from the block manager (a third less of the JVM's
+    # time at 1M lines on local[2]). Spark caps it at spark.rpc.message.maxSize (128 MB).
+    "spark.task.maxDirectResultSize": "64m",
 }
 SPARK_MISSING = (
     "--engine spark needs PySpark, an optional extra: pip install 'goodwill[spark]' "

@@ -218,9 +218,9 @@ def rating_job_for(
 ) -> tuple[RatingJob, str]:
     """The run's plans and window, and the FROM item of the rating-ready usage (either engine)."""
     if is_spark(ledger.con):
-        from goodwill.analytics.spark_rating import _usage
+        from goodwill.analytics.spark_rating import spark_usage
 
-        usage = _usage(ledger)
+        usage = spark_usage(ledger)
     else:
         from goodwill.ledger.rating_usage import rating_usage
 

@@ -14,7 +14,7 @@ as the temporary view that every caller of the run reads.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -50,7 +50,7 @@ BATCH_ROWS = "spark.sql.execution.arrow.maxRecordsPerBatch"
 CACHE_SETTINGS = {"spark.sql.inMemoryColumnarStorage.compressed": "false"}
 
 
-def _usage(ledger: Ledger) -> RatingUsage:
+def spark_usage(ledger: Ledger) -> RatingUsage:
     """The rating-ready usage's views on the Spark connection (a local ledger written by an
     older goodwill gets its table built first, with DuckDB)."""
     session = ledger.con._session
@@ -85,28 +85,35 @@ def rated_by_workers(session: Any, job: RatingJob, layout: Path, per_batch: int)
 
     groups = pq.ParquetFile(layout).num_row_groups
     tasks = session.range(0, groups, 1, max(groups, 1))
-    rate = _read_and_rate(job, str(layout), window_columns(job), per_batch)
+    read = group_reader(layout, window_columns(job), per_batch)
+
+    def rate(tasks: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        numbers = (g for task in tasks for g in task.column(0).to_pylist())
+        yield from (rate_batch(job, batch) for batch in read(numbers))
+        spare_the_modules()
+
     return tasks.mapInArrow(rate, from_arrow_schema(advice_schema(job)))
 
 
-def _read_and_rate(
-    job: RatingJob, layout: str, columns: list[str], per_batch: int
-) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
-    def rate(tasks: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def group_reader(
+    layout: Path, columns: list[str], per_batch: int
+) -> Callable[[Iterable[int]], Iterator[pa.RecordBatch]]:
+    """What a task's Python worker reads the layout's row groups with: their batches of
+    ``columns`` (at most ``per_batch`` rows), with the kernel set to one numba thread
+    (Spark already runs a task per core)."""
+    path = str(layout)
+
+    def read(groups: Iterable[int]) -> Iterator[pa.RecordBatch]:
         import numba
 
-        numba.set_num_threads(1)  # Spark already runs a task per core
-        source = pq.ParquetFile(layout, buffer_size=1 << 22)
-        for task in tasks:
-            groups = task.column(0).to_pylist()
-            for batch in row_group_batches(source, columns, per_batch, groups):
-                yield rate_batch(job, batch)
-        _spare_the_modules()
+        numba.set_num_threads(1)
+        source = pq.ParquetFile(path, buffer_size=1 << 22)
+        yield from row_group_batches(source, columns, per_batch, groups)
 
-    return rate
+    return read
 
 
-def _spare_the_modules() -> None:
+def spare_the_modules() -> None:
     """Keep the worker's modules out of the collections to come: a reused PySpark worker
     runs a full ``gc.collect()`` after every task, and with numba, pandas and pyarrow
     loaded each walked every module's objects (0.3 s a task on a loaded core, a task per
@@ -133,7 +140,7 @@ def _rate_partition(
         numba.set_num_threads(1)
         for batch in batches:
             yield rate_batch(job, batch)
-        _spare_the_modules()
+        spare_the_modules()
 
     return rate
 
@@ -146,7 +153,7 @@ def spark_rated(
     progress: Callable[[float], None],
 ) -> ibis.Table:
     """The advice rows of the run, computed now into a cached temporary view."""
-    usage = _usage(ledger)
+    usage = spark_usage(ledger)
     job = rating_job(ledger, usage, asof, settings.lookback_months, rules, 1)
     session: Any = ledger.con._session
     layout = local_layout(session)
@@ -157,14 +164,14 @@ def spark_rated(
         rated = rated_by_spark(session, job, usage.relation)
     name = f"_goodwill_rated_{next(_runs)}"
     rated.createOrReplaceTempView(name)
-    with _settings(session, CACHE_SETTINGS | {BATCH_ROWS: str(per_batch)}):
+    with settings_set(session, CACHE_SETTINGS | {BATCH_ROWS: str(per_batch)}):
         session.sql(f"CACHE TABLE `{name}`")
     progress(100.0)
     return ledger.con.table(name)
 
 
 @contextmanager
-def _settings(session: Any, values: Mapping[str, str]) -> Iterator[None]:
+def settings_set(session: Any, values: Mapping[str, str]) -> Iterator[None]:
     """The session with ``values`` set, as it was after."""
     before = {key: session.conf.get(key, None) for key in values}
     for key, value in values.items():
