@@ -29,3 +29,17 @@ def test_frozen_evidence_cannot_be_changed_at_any_depth() -> None:
     plans = frozen["plans"]
     assert isinstance(plans, tuple) and isinstance(plans[0], MappingProxyType)
     assert plans[0]["tags"] == frozenset({"a"}) and frozen["n"] == 3 and frozen["ok"] is True
+
+
+def _holds_a_mutable(value: object) -> bool:
+    if isinstance(value, dict | list | set):
+        return True
+    if isinstance(value, MappingProxyType):
+        return any(_holds_a_mutable(v) for v in value.values())
+    return isinstance(value, tuple | frozenset) and any(_holds_a_mutable(v) for v in value)
+
+
+@given(JSON)
+def test_frozen_evidence_holds_no_dict_or_list_at_any_depth(value: object) -> None:
+    """Plain items are kept without a call; a container among them is still frozen."""
+    assert not _holds_a_mutable(freeze(value))

@@ -31,11 +31,14 @@ def freeze(value: object) -> object:
     kind = type(value)
     if kind in _PLAIN:
         return value
-    # Parsed JSON holds only dicts and lists: exact type tests before the abstract ones.
+    # Parsed JSON holds only dicts and lists: exact type tests before the abstract ones,
+    # and a plain item kept without a call (most of an evidence's items are plain).
     if kind is dict:
-        return MappingProxyType({k: freeze(v) for k, v in value.items()})  # type: ignore[attr-defined]
+        return MappingProxyType(
+            {k: v if type(v) in _PLAIN else freeze(v) for k, v in value.items()}  # type: ignore[attr-defined]
+        )
     if kind is list:
-        return tuple([freeze(v) for v in value])  # type: ignore[attr-defined]
+        return tuple([v if type(v) in _PLAIN else freeze(v) for v in value])  # type: ignore[attr-defined]
     if isinstance(value, Mapping):
         return MappingProxyType({k: freeze(v) for k, v in value.items()})
     if isinstance(value, list | tuple):
