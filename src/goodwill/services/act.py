@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from goodwill.channels.render import MessageRenderer
+from goodwill.channels.render import MessageRenderer, RenderedMessage
+from goodwill.channels.render_ahead import RenderJob, RendersAhead
 from goodwill.domain.contact import Owner
 from goodwill.domain.handover import CASE_MOVED, new_owner
 from goodwill.domain.merge import REPEATED
@@ -21,6 +23,7 @@ from goodwill.domain.moments import Moment
 from goodwill.domain.periods import period_of
 from goodwill.domain.policy import Decision
 from goodwill.services.inputs import Recipient
+from goodwill.services.links import MessageLinks
 from goodwill.settings import Settings
 from goodwill.store import message_id_for, spend
 from goodwill.store.case_book import CaseBook
@@ -58,7 +61,7 @@ class ActContext:
     run: Run
     recipients: Mapping[str, Recipient]
     experiment_ids: Mapping[str, int]
-    links: Mapping[str, Mapping[str, str]]  # per dedupe_key: the links its message offers
+    links: MessageLinks  # per dedupe_key: the links its message offers
     settings: Settings
     now: datetime
     renderer: MessageRenderer  # the settings' templates, read once for the run
@@ -75,16 +78,48 @@ def record_decisions(
     are stored as such, never sent on their own: a repeated-failures message tells them.
 
     Rows go to the store in batches (moments, assignments, actions, messages, contacts),
-    all in the caller's transaction.
+    all in the caller's transaction. The messages whose words are known before anything
+    is written render meanwhile in worker processes (:mod:`goodwill.channels.render_ahead`).
     """
-    counts = ActCounts()
     planned: list[tuple[Moment, str, str, Decision | None]] = [
         (m, "merged", MERGED_REASON, None) for m in merged
     ]
     for decision in decisions:
         recipient = ctx.recipients.get(decision.moment.customer_id)
         planned.append((decision.moment, *_final_status(decision, recipient), decision))
-    new_ids = add_moments_once(ctx.session, [_moment_row(*p[:3], ctx) for p in planned])
+    with ExitStack() as stack:
+        # Sign-in tokens are issued only for messages written: where links issue them,
+        # the messages render ahead once the moments written tell which are new.
+        early = not ctx.links.issues_tokens
+        ahead = stack.enter_context(_rendering_ahead(planned, ctx)) if early else None
+        new_ids = add_moments_once(ctx.session, [_moment_row(*p[:3], ctx) for p in planned])
+        if ahead is None:
+            ahead = stack.enter_context(_rendering_ahead(planned, ctx, new_ids))
+        else:
+            ahead.only(new_ids)
+        return _record(planned, new_ids, ctx, ahead)
+
+
+@contextmanager
+def _rendering_ahead(
+    planned: list[tuple[Moment, str, str, Decision | None]],
+    ctx: ActContext,
+    fresh: Container[str] | None = None,
+) -> Iterator[RendersAhead]:
+    ahead = RendersAhead.start(ctx.renderer, _jobs_ahead(planned, ctx, fresh))
+    try:
+        yield ahead
+    finally:
+        ahead.close()
+
+
+def _record(
+    planned: list[tuple[Moment, str, str, Decision | None]],
+    new_ids: dict[str, int],
+    ctx: ActContext,
+    ahead: RendersAhead,
+) -> ActCounts:
+    counts = ActCounts()
     fresh: list[tuple[Decision, int, str]] = []
     for moment, status, _, chosen in planned:
         moment_id = new_ids.pop(moment.dedupe_key, None)  # pop: a key found twice counts once
@@ -96,7 +131,8 @@ def record_decisions(
             fresh.append((chosen, moment_id, status))
     arms = [(ctx.experiment_ids[d.moment.kind], d.moment.customer_id, d.arm) for d, _, _ in fresh]
     record_assignments(ctx.session, arms, now=ctx.now)
-    acted = _act_all([(d, moment_id) for d, moment_id, s in fresh if s == "acted"], ctx, counts)
+    acting = [(d, moment_id) for d, moment_id, s in fresh if s == "acted"]
+    acted = _act_all(acting, ctx, counts, ahead)
     for decision, moment_id, status in fresh:
         status = acted.get(moment_id, status)
         counts.outcomes[decision.moment.kind, status] += 1
@@ -105,6 +141,37 @@ def record_decisions(
                 decision.moment.value_to_customer_minor
             )
     return counts
+
+
+def _jobs_ahead(
+    planned: list[tuple[Moment, str, str, Decision | None]],
+    ctx: ActContext,
+    fresh: Container[str] | None,
+) -> dict[str, RenderJob]:
+    """The messages to act on whose words are known before the run writes them: no
+    budget to spend first and no owner to choose from the case book; of the ``fresh``
+    keys only, where given. By dedupe key, the first moment of a key only (the one that
+    is recorded, and acted on)."""
+    jobs: dict[str, RenderJob] = {}
+    seen: set[str] = set()
+    for moment, status, _, decision in planned:
+        key = moment.dedupe_key
+        if key in seen:
+            continue
+        seen.add(key)
+        if status != "acted" or decision is None or not _words_known_ahead(moment):
+            continue
+        if fresh is not None and key not in fresh:
+            continue
+        name = ctx.recipients[moment.customer_id].first_name
+        owner = new_owner(moment) if moment.kind == CASE_MOVED else None
+        jobs[key] = RenderJob(moment, name, owner, ctx.links.get(key, {}))
+    return jobs
+
+
+def _words_known_ahead(moment: Moment) -> bool:
+    no_budget = moment.gift != "credit" or moment.mandatory
+    return no_budget and (moment.kind == CASE_MOVED or moment.message_type != "care")
 
 
 def _moment_row(moment: Moment, status: str, reason: str, ctx: ActContext) -> dict[str, object]:
@@ -147,13 +214,13 @@ class _Outbox:
 
 
 def _act_all(
-    acting: list[tuple[Decision, int]], ctx: ActContext, counts: ActCounts
+    acting: list[tuple[Decision, int]], ctx: ActContext, counts: ActCounts, ahead: RendersAhead
 ) -> dict[int, str]:
     """Act on each ``(decision, moment id)``; the final status of each moment."""
     actions = add_actions(ctx.session, [_action_row(d, moment_id, ctx) for d, moment_id in acting])
     outbox = _Outbox()
     statuses = {
-        moment_id: _act(decision, action_id, ctx, counts, outbox)
+        moment_id: _act(decision, action_id, ctx, counts, outbox, ahead)
         for (decision, moment_id), action_id in zip(acting, actions, strict=True)
     }
     counts.messages_queued += outbox.write(ctx.session)
@@ -174,7 +241,12 @@ def _action_row(decision: Decision, moment_id: int, ctx: ActContext) -> dict[str
 
 
 def _act(
-    decision: Decision, action_id: int, ctx: ActContext, counts: ActCounts, outbox: _Outbox
+    decision: Decision,
+    action_id: int,
+    ctx: ActContext,
+    counts: ActCounts,
+    outbox: _Outbox,
+    ahead: RendersAhead,
 ) -> str:
     moment = decision.moment
     if moment.gift == "credit" and not moment.mandatory:
@@ -192,7 +264,8 @@ def _act(
         counts.credits_minor += decision.credit_minor
     if moment.gift == "credit":
         outbox.messages.append(_credit_for_billing(moment, action_id, decision.credit_minor, ctx))
-    _queue_message(moment, action_id, ctx, counts, outbox)
+    rendered = ahead.take(moment.dedupe_key) or _render(moment, ctx)
+    _queue_message(moment, rendered, action_id, ctx, counts, outbox)
     return "acted"
 
 
@@ -242,13 +315,22 @@ def _owner_for(moment: Moment, ctx: ActContext) -> Owner | None:
     return choice.agent.owner if choice.agent is not None else None
 
 
-def _queue_message(
-    moment: Moment, action_id: int, ctx: ActContext, counts: ActCounts, outbox: _Outbox
-) -> None:
+def _render(moment: Moment, ctx: ActContext) -> RenderedMessage:
     recipient = ctx.recipients[moment.customer_id]
-    rendered = ctx.renderer.render(
+    return ctx.renderer.render(
         moment, recipient.first_name, _owner_for(moment, ctx), ctx.links.get(moment.dedupe_key, {})
     )
+
+
+def _queue_message(
+    moment: Moment,
+    rendered: RenderedMessage,
+    action_id: int,
+    ctx: ActContext,
+    counts: ActCounts,
+    outbox: _Outbox,
+) -> None:
+    recipient = ctx.recipients[moment.customer_id]
     counts.tone_warnings += [f"{moment.kind}: {issue.why}" for issue in rendered.tone_issues]
     message = message_row(
         action_id=action_id,
