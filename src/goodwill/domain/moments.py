@@ -7,6 +7,7 @@ turns them into decisions; the channels put the evidence into words.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -92,7 +93,7 @@ class Moment:
         if problems:
             raise ValueError(f"moment {self.dedupe_key}: " + "; ".join(problems))
 
-    @property
+    @functools.cached_property  # asked many times a run; the fields it reads are frozen
     def dedupe_key(self) -> str:
         """Stable across runs: the same gift for the same thing in the same period."""
         subject = self.subscription_id or self.customer_id
