@@ -23,6 +23,7 @@ from goodwill.channels.render import MessageRenderer
 from goodwill.channels.render_ahead import RenderJob, RendersAhead
 from goodwill.domain.moments import Moment, thaw
 from goodwill.errors import MessageTemplateError
+from goodwill.services import act
 from goodwill.services.care_run import run_care
 from goodwill.services.detect import detect_all
 from goodwill.settings import Settings
@@ -178,12 +179,15 @@ def test_a_run_stores_the_same_rows_with_messages_rendered_ahead(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """On SQLite and PostgreSQL: the same moments, actions, outbox (same ids, same order)
-    and contacts, rendered in process or ahead in workers; a second run adds nothing."""
+    and contacts, rendered in process and written at once, or ahead in workers and
+    written in batches while they render; a second run adds nothing."""
     in_process = Settings(data_dir=data_dir, store_url=f"sqlite:///{tmp_path / 'one.sqlite'}")
     monkeypatch.setattr(render_ahead, "MIN_MESSAGES_AHEAD", 10**9)
+    monkeypatch.setattr(act, "OUTBOX_BATCH", 10**9)
     run_care(in_process, ASOF, deliver_now=False)
     monkeypatch.setattr(render_ahead, "MIN_MESSAGES_AHEAD", 1)
     monkeypatch.setattr(render_ahead, "CHUNK_MESSAGES", 9)
+    monkeypatch.setattr(act, "OUTBOX_BATCH", 13)
     ahead = Settings(data_dir=data_dir, store_url=store_url)
     with caplog.at_level("DEBUG", logger="goodwill.channels"):
         report = run_care(ahead, ASOF, deliver_now=False)

@@ -68,6 +68,10 @@ class ActContext:
     cases: CaseBook  # the roster and the open cases, read once for the run
 
 
+#: Messages written to the outbox at a time, in the run's order (so with the same ids as
+#: all at once): the store takes a batch while the render workers make the next ones.
+OUTBOX_BATCH = 5_000
+
 MERGED_REASON = "told together with the customer's other failures in one message"
 
 
@@ -200,16 +204,17 @@ def _final_status(decision: Decision, recipient: Recipient | None) -> tuple[str,
 
 @dataclass
 class _Outbox:
-    """The messages and contacts of a batch of actions, written together at the end."""
+    """The messages and contacts of a batch of actions, written together, in their order."""
 
     messages: list[dict[str, object]] = field(default_factory=list)
     contacts: list[dict[str, object]] = field(default_factory=list)
 
     def write(self, session: Session) -> int:
-        """Write both; how many emails were queued now (not queued before)."""
+        """Write both and empty the batch; how many emails were queued now (not before)."""
         queued = enqueue_messages(session, self.messages)
         record_contacts(session, self.contacts)
         emails = {m["message_id"] for m in self.messages if m["channel"] == "email"}
+        self.messages, self.contacts = [], []
         return len(queued & emails)
 
 
@@ -219,10 +224,11 @@ def _act_all(
     """Act on each ``(decision, moment id)``; the final status of each moment."""
     actions = add_actions(ctx.session, [_action_row(d, moment_id, ctx) for d, moment_id in acting])
     outbox = _Outbox()
-    statuses = {
-        moment_id: _act(decision, action_id, ctx, counts, outbox, ahead)
-        for (decision, moment_id), action_id in zip(acting, actions, strict=True)
-    }
+    statuses = {}
+    for (decision, moment_id), action_id in zip(acting, actions, strict=True):
+        statuses[moment_id] = _act(decision, action_id, ctx, counts, outbox, ahead)
+        if len(outbox.messages) >= OUTBOX_BATCH:  # written while the workers still render
+            counts.messages_queued += outbox.write(ctx.session)
     counts.messages_queued += outbox.write(ctx.session)
     set_moment_status(ctx.session, [i for i, s in statuses.items() if s == "deferred"], "deferred")
     return statuses
