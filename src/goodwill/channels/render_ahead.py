@@ -68,6 +68,7 @@ class RendersAhead:
         self._done: dict[int, list[RenderedMessage | None] | None] = {}
         self._pool: ProcessPoolExecutor | None = None
         self._chunk = CHUNK_MESSAGES
+        self._failed = False
 
     @classmethod
     def start(
@@ -126,14 +127,18 @@ class RendersAhead:
         if chunk not in self._done:
             self._done[chunk] = self._answer(chunk)
         answers = self._done[chunk]
-        rendered = answers[offset] if answers is not None else None
+        rendered = None
+        if answers is not None:  # handed over, not kept: the outbox writes it in batches
+            rendered, answers[offset] = answers[offset], None
         return rendered or self._renderer.render(*self._jobs[position])
 
     def _answer(self, chunk: int) -> list[RenderedMessage | None] | None:
         try:
             return self._chunks[chunk].result()
         except Exception as failed:  # a worker died or its answer did not come back
-            log.warning("rendering messages in process: a render worker failed (%r)", failed)
+            if not self._failed:  # once: a broken pool fails every chunk left
+                log.warning("rendering messages in process: a render worker failed (%r)", failed)
+            self._failed = True
             return None
 
     def close(self) -> None:
