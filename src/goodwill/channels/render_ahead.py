@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import warnings
 from collections.abc import Collection, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import NamedTuple
@@ -94,13 +95,19 @@ class RendersAhead:
         log.debug("rendering %d messages ahead in %d workers", len(self._jobs), workers)
         _inherited = (self._renderer, self._jobs)  # what the forked workers start with
         try:
-            self._pool = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("fork")
-            )
-            self._chunks = [
-                self._pool.submit(_render_chunk, start, start + self._chunk)
-                for start in range(0, len(self._jobs), self._chunk)
-            ]  # the workers fork at the first submit, all of them (fork spawns eagerly)
+            with warnings.catch_warnings():
+                # Python 3.12 warns of fork in a process with threads (DuckDB's): a lock
+                # another thread holds at the fork stays held in the child. The workers
+                # only run Python (the interpreter and C's malloc reset their own locks
+                # in a forked child) and never call into DuckDB or the store.
+                warnings.filterwarnings("ignore", "This process .* is multi-threaded")
+                self._pool = ProcessPoolExecutor(
+                    workers, mp_context=multiprocessing.get_context("fork")
+                )
+                self._chunks = [
+                    self._pool.submit(_render_chunk, start, start + self._chunk)
+                    for start in range(0, len(self._jobs), self._chunk)
+                ]  # the workers fork at the first submit, all of them (fork spawns eagerly)
         finally:
             _inherited = None
 
