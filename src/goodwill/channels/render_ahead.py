@@ -15,7 +15,7 @@ workers, :meth:`RendersAhead.take` answers None and the caller renders as before
 
     ahead = RendersAhead.start(renderer, {"better_plan:S1:2026-10": job, ...})
     try:
-        rendered = ahead.take("better_plan:S1:2026-10") or renderer.render(*job)
+        rendered = ahead.take("better_plan:S1:2026-10") or job.render(renderer)
     finally:
         ahead.close()
 """
@@ -26,7 +26,7 @@ import logging
 import multiprocessing
 import os
 import warnings
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import NamedTuple
 
@@ -46,12 +46,17 @@ log = logging.getLogger("goodwill.channels")
 
 
 class RenderJob(NamedTuple):
-    """What :meth:`MessageRenderer.render` takes for one message."""
+    """What :meth:`MessageRenderer.render` takes for one message; ``links`` may be a
+    function that makes them, to be called where the message renders (a worker)."""
 
     moment: Moment
     customer_name: str
     owner: Owner | None
-    links: Mapping[str, str]
+    links: Mapping[str, str] | Callable[[], Mapping[str, str]]
+
+    def render(self, renderer: MessageRenderer) -> RenderedMessage:
+        links = self.links() if callable(self.links) else self.links
+        return renderer.render(self.moment, self.customer_name, self.owner, links)
 
 
 #: The worker's renderer and jobs, inherited from the run at the fork.
@@ -137,7 +142,7 @@ class RendersAhead:
         rendered = None
         if answers is not None:  # handed over, not kept: the outbox writes it in batches
             rendered, answers[offset] = answers[offset], None
-        return rendered or self._renderer.render(*self._jobs[position])
+        return rendered or self._jobs[position].render(self._renderer)
 
     def _answer(self, chunk: int) -> list[RenderedMessage | None] | None:
         try:
@@ -168,7 +173,7 @@ def _render_chunk(start: int, stop: int) -> list[RenderedMessage | None]:
     rendered: list[RenderedMessage | None] = []
     for job in jobs[start:stop]:
         try:
-            rendered.append(renderer.render(*job))
+            rendered.append(job.render(renderer))
         except Exception:
             rendered.append(None)
     return rendered

@@ -5,9 +5,10 @@ pattern), so a crash leaves either all of them or none.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
-from collections.abc import Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -169,8 +170,19 @@ def _jobs_ahead(
             continue
         name = ctx.recipients[moment.customer_id].first_name
         owner = new_owner(moment) if moment.kind == CASE_MOVED else None
-        jobs[key] = RenderJob(moment, name, owner, ctx.links.get(key, {}))
+        jobs[key] = RenderJob(moment, name, owner, _links_of(key, ctx))
     return jobs
+
+
+def _links_of(key: str, ctx: ActContext) -> Mapping[str, str] | Callable[[], Mapping[str, str]]:
+    """A message's links; made where it renders, unless making them issues tokens."""
+    if ctx.links.issues_tokens:  # written to the store: here, in the run's transaction
+        return _links_made(ctx.links, key)
+    return functools.partial(_links_made, ctx.links, key)
+
+
+def _links_made(links: MessageLinks, key: str) -> Mapping[str, str]:
+    return links.get(key, {})
 
 
 def _words_known_ahead(moment: Moment) -> bool:
