@@ -20,6 +20,7 @@ Spark ledger rates from the usage rows, and a test holds the two to the same ans
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -58,9 +59,15 @@ class LineCosts:
 
     def over_kinds(self, line: int) -> list[str]:
         """The kinds that cost the line extra, dearest first (ties by kind)."""
-        row = self.overage_minor[line]
-        extra = [(-int(row[k]), self.kinds[k]) for k in np.flatnonzero(row)]
+        row = self._overage_rows[line]
+        extra = [(-minor, kind) for minor, kind in zip(row, self.kinds, strict=True) if minor]
         return [kind for _, kind in sorted(extra)]
+
+    @functools.cached_property
+    def _overage_rows(self) -> list[list[int]]:
+        # Python ints read by row: a run asks for every line's, and NumPy's per-row calls
+        # cost more than the few kinds they look at.
+        return self.overage_minor.tolist()
 
     def monthly_cost_minor(self, line: int) -> int | None:
         months = int(self.months[line])

@@ -7,6 +7,7 @@ turns them into decisions; the channels put the evidence into words.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -31,11 +32,14 @@ def freeze(value: object) -> object:
     kind = type(value)
     if kind in _PLAIN:
         return value
-    # Parsed JSON holds only dicts and lists: exact type tests before the abstract ones.
+    # Parsed JSON holds only dicts and lists: exact type tests before the abstract ones,
+    # and a plain item kept without a call (most of an evidence's items are plain).
     if kind is dict:
-        return MappingProxyType({k: freeze(v) for k, v in value.items()})  # type: ignore[attr-defined]
+        return MappingProxyType(
+            {k: v if type(v) in _PLAIN else freeze(v) for k, v in value.items()}  # type: ignore[attr-defined]
+        )
     if kind is list:
-        return tuple([freeze(v) for v in value])  # type: ignore[attr-defined]
+        return tuple([v if type(v) in _PLAIN else freeze(v) for v in value])  # type: ignore[attr-defined]
     if isinstance(value, Mapping):
         return MappingProxyType({k: freeze(v) for k, v in value.items()})
     if isinstance(value, list | tuple):
@@ -89,7 +93,7 @@ class Moment:
         if problems:
             raise ValueError(f"moment {self.dedupe_key}: " + "; ".join(problems))
 
-    @property
+    @functools.cached_property  # asked many times a run; the fields it reads are frozen
     def dedupe_key(self) -> str:
         """Stable across runs: the same gift for the same thing in the same period."""
         subject = self.subscription_id or self.customer_id

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from goodwill.analytics.detectors.base import DetectorContext
@@ -74,8 +75,22 @@ def run_care(
     detectors: list[str] | None = None,
 ) -> CareRunReport:
     """Detect, decide and act for ``asof``; with ``dry_run``, decide but write nothing."""
-    ledger = open_ledger_for(settings)
     engine = make_engine(store_url_for(settings))
+    try:  # closed however the run ends: a failed run leaves no connection open
+        return _run(settings, asof, engine, dry_run, deliver_now, detectors)
+    finally:
+        engine.dispose()
+
+
+def _run(
+    settings: Settings,
+    asof: date,
+    engine: Engine,
+    dry_run: bool,
+    deliver_now: bool,
+    detectors: list[str] | None,
+) -> CareRunReport:
+    ledger = open_ledger_for(settings)
     upgrade(engine)
     context = DetectorContext(ledger=ledger, asof=asof, settings=settings, store=engine)
     # Delivery (below) is not held under it: it waits on the network, not on Python.
@@ -100,7 +115,6 @@ def run_care(
                 report.outcomes.update((d.moment.kind, STATUS[d.outcome]) for d in decisions)
                 report.outcomes.update((m.kind, "merged") for m in folded.merged)
                 session.rollback()  # gives the connection back, so the engine can close it
-                engine.dispose()
                 return report
             run = start_run(session, asof, now=now)
             report.run_id = run.id
@@ -123,7 +137,6 @@ def run_care(
     if deliver_now:
         email, *billing = deliver_all(engine, settings)
         report.delivery, report.billing = email, (billing[0] if billing else None)
-    engine.dispose()
     return report
 
 

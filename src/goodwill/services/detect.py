@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from goodwill.analytics.detectors.base import Detector, DetectorContext, conform
+from goodwill.analytics.detectors.base import Detector, DetectorContext, RowDetector, conform
 from goodwill.domain.moments import Moment
 
 
@@ -27,9 +28,7 @@ def detect_all(detectors: list[Detector], context: DetectorContext) -> list[Dete
 
 
 def _moments(detector: Detector, context: DetectorContext) -> Iterator[Moment]:
-    table = conform(detector.detect(context))
-    rows = context.ledger.con.to_pyarrow(table).to_pylist()
-    for row in rows:
+    for row, evidence in _rows(detector, context):
         yield Moment(
             customer_id=row["customer_id"],
             subscription_id=row["subscription_id"],
@@ -38,8 +37,21 @@ def _moments(detector: Detector, context: DetectorContext) -> Iterator[Moment]:
             value_to_customer_minor=int(row["value_to_customer_minor"]),
             cost_to_business_minor=int(row["cost_to_business_minor"]),
             currency=row["currency"],
-            evidence=json.loads(row["evidence"] or "{}"),
+            evidence=evidence,
             message_type=detector.message_type,  # type: ignore[arg-type]
             mandatory=detector.mandatory,
             gift=detector.gift,  # type: ignore[arg-type]
         )
+
+
+def _rows(detector: Detector, context: DetectorContext) -> Iterator[tuple[dict[str, Any], Any]]:
+    """Each row of the detector's moments with its evidence read: as the detector made it
+    where it offers its rows (:class:`~goodwill.analytics.detectors.base.RowDetector`),
+    else parsed from the JSON text of its table's ``evidence`` column."""
+    if isinstance(detector, RowDetector):
+        for row in detector.moment_rows(context):
+            yield row, row["evidence"]
+        return
+    table = conform(detector.detect(context))
+    for row in context.ledger.con.to_pyarrow(table).to_pylist():
+        yield row, json.loads(row["evidence"] or "{}")

@@ -96,6 +96,11 @@ class MessageLinks(Mapping[str, Mapping[str, str]]):
         self._issue = issue_token
         self._made: dict[str, dict[str, str]] = {}
 
+    @property
+    def issues_tokens(self) -> bool:
+        """Whether making a message's links issues sign-in tokens (writes to the store)."""
+        return self._issue is not None
+
     def __getitem__(self, key: str) -> Mapping[str, str]:
         if key not in self._made:
             self._made[key] = links_of(self._moments[key], self._settings, self._issue)

@@ -6,6 +6,9 @@ entry point group, ``goodwill.detectors``, as third-party ones::
 
     [project.entry-points."goodwill.detectors"]
     my_moment = "my_package.detectors:MyMoment"
+
+A detector that builds its rows in Python may also offer them as they are
+(:class:`RowDetector`), which saves the care run a JSON round trip per moment.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -65,6 +68,16 @@ class Detector(Protocol):
 
     def detect(self, context: DetectorContext) -> ibis.Table:
         """An ibis table of moments with the columns of MOMENT_SCHEMA."""
+        ...
+
+
+@runtime_checkable
+class RowDetector(Detector, Protocol):
+    """A detector that makes its moments in Python may also hand them over as rows: the
+    care run then takes each evidence as it is rather than as JSON text parsed again."""
+
+    def moment_rows(self, context: DetectorContext) -> list[dict[str, Any]]:
+        """The rows of :meth:`detect`'s table, but each ``evidence`` a dict (as JSON reads)."""
         ...
 
 

@@ -20,7 +20,7 @@ import pyarrow as pa
 from goodwill.analytics.advice import better_plan
 from goodwill.analytics.catalogue import Catalogue, load_catalogue
 from goodwill.analytics.cost_reasons import LineCosts, rate_lines
-from goodwill.analytics.detectors.base import DetectorContext
+from goodwill.analytics.detectors.base import MOMENT_SCHEMA, DetectorContext, conform
 from goodwill.domain.periods import window_periods
 from goodwill.domain.plan_words import allowance_words, reason_words
 from goodwill.ledger.reader import Ledger
@@ -46,21 +46,27 @@ class BetterPlan:
         }
 
     def detect(self, context: DetectorContext) -> ibis.Table:
+        rows = self.moment_rows(context)
+        text = [row | {"evidence": json.dumps(row["evidence"])} for row in rows]
+        return ibis.memtable(pa.Table.from_pylist(text, schema=MOMENT_SCHEMA.to_pyarrow()))
+
+    def moment_rows(self, context: DetectorContext) -> list[dict[str, Any]]:
+        """The moments of :meth:`detect` as rows, each evidence a dict: the care run reads
+        them as they are, not written out as JSON and parsed again."""
         moments = better_plan(context.ledger, context.asof, context.settings)
         return with_cost_reasons(context.ledger, context.asof, context.settings, moments)
 
 
 def with_cost_reasons(
     ledger: Ledger, asof: date, settings: Settings, moments: ibis.Table
-) -> ibis.Table:
-    """``moments`` with each evidence's ``over_kinds`` (the kinds that cost extra, dearest
-    first), ``cost_reason`` ('because of calls over your 500 minutes', or null),
-    ``rated_monthly_cost_minor`` (the reference rating's mean: the advice's own figure),
-    and ``current_allowances`` / ``recommended_allowances`` in words."""
-    found = moments.to_pyarrow()
-    if found.num_rows == 0:
-        return moments
-    rows = found.to_pylist()
+) -> list[dict[str, Any]]:
+    """The rows of ``moments``, each evidence (a dict) with ``over_kinds`` (the kinds that
+    cost extra, dearest first), ``cost_reason`` ('because of calls over your 500 minutes',
+    or null), ``rated_monthly_cost_minor`` (the reference rating's mean: the advice's own
+    figure), and ``current_allowances`` / ``recommended_allowances`` in words."""
+    rows = conform(moments).to_pyarrow().to_pylist()
+    if not rows:
+        return rows
     evidences = [json.loads(row["evidence"]) for row in rows]
     window = window_periods(asof, settings.lookback_months)
     lines = [
@@ -70,31 +76,8 @@ def with_cost_reasons(
     costs = rate_lines(ledger, window, catalogue, lines)
     words = _PlanWords(catalogue)
     for line, (row, evidence) in enumerate(zip(rows, evidences, strict=True)):
-        reasons = words.reasons(costs, line, evidence)
-        if reasons.keys() & evidence.keys():  # written once each: no key twice in the text
-            row["evidence"] = json.dumps(evidence | reasons)
-        else:
-            row["evidence"] = with_keys(row["evidence"], reasons)
-    return ibis.memtable(pa.Table.from_pylist(rows, schema=found.schema))
-
-
-def with_keys(evidence_json: str, extra: Mapping[str, Any]) -> str:
-    """The JSON object ``evidence_json`` with the keys of ``extra`` added, written out
-    only for them (the evidence is read again as one, so it need not be written twice).
-    It reads as ``{**evidence, **extra}``: a key already there keeps its place and takes
-    the value added last, as JSON readers take a repeated key.
-
-    >>> with_keys('{"a": 1, "b": 2}', {"b": 3, "c": None})
-    '{"a": 1, "b": 2, "b": 3, "c": null}'
-    """
-    if not extra:
-        return evidence_json
-    whole = evidence_json.strip()
-    if not (whole.startswith("{") and whole.endswith("}")):
-        raise ValueError(f"evidence is not a JSON object: {evidence_json[:60]!r}")
-    opened = whole[:-1].rstrip()
-    added = json.dumps(extra)[1:]
-    return f"{opened}{added}" if opened == "{" else f"{opened}, {added}"
+        row["evidence"] = evidence | words.reasons(costs, line, evidence)
+    return rows
 
 
 class _PlanWords:
