@@ -84,7 +84,8 @@ def rate_batch(job: RatingJob, batch: pa.RecordBatch) -> pa.RecordBatch:
     have enough history months and a candidate plan in their currency."""
     use, present, rows = window_arrays(job, batch)
     found = best_plans(use, present, rows, job.plans, job.rules.max_unfit_months)
-    return _rows_where(job, batch, rows, found, _rated(job, found, job.min_months))
+    rated = _rated(job, found, job.min_months)
+    return _rows_where(job, batch, rows, found, rated, advised(job, rows, found))
 
 
 def advised_batch(
@@ -97,8 +98,9 @@ def advised_batch(
     use, present, rows = window_arrays(job, batch)
     found = best_plans(use, present, rows, job.plans, job.rules.max_unfit_months)
     rated = _rated(job, found, max(job.min_months, min_months))
-    kept = rated & advised(job, rows, found)
-    return int(np.count_nonzero(rated)), _rows_where(job, batch, rows, found, kept, True)
+    flags = advised(job, rows, found)
+    kept = _rows_where(job, batch, rows, found, rated & flags, flags, True)
+    return int(np.count_nonzero(rated)), kept
 
 
 def _rated(job: RatingJob, found: BestPlans, min_months: int) -> npt.NDArray[np.bool_]:
@@ -115,11 +117,12 @@ def _rows_where(
     rows: npt.NDArray[np.int64],
     found: BestPlans,
     keep: npt.NDArray[np.bool_],
+    flags: npt.NDArray[np.bool_],
     catalogue_codes: bool = False,
 ) -> pa.RecordBatch:
     ids = batch.select(["subscription_id", "customer_id", "contract_end"])
     at = None if keep.all() else np.flatnonzero(keep)
-    return advice_rows(job, ids, rows, found, at, catalogue_codes)
+    return advice_rows(job, ids, rows, found, flags, at, catalogue_codes)
 
 
 def warm_up() -> None:

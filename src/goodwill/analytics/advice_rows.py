@@ -58,41 +58,30 @@ def advised(
 
 
 @njit(cache=True, nogil=True)
-def _numbers(at, current, best, months, current_total, best_total, fitting, cheaper, room,
-             total_use, limited, min_saving_minor, min_saving_percent):  # fmt: skip
+def _numbers(at, best, months, current_total, best_total, fitting, cheaper, room, total_use,
+             limited):  # fmt: skip
     """The advice rows' numbers for the subscriptions ``at`` of a batch, in one pass:
     ``ints`` a row each for the chosen plan, the current and recommended monthly costs,
     the monthly and annual saving, months considered, fitting and cheaper, and headroom;
-    ``flags`` no plan chosen, and advised (as :func:`advised`); ``avg`` a row per
-    ``limited`` kind."""
+    ``avg`` a row per ``limited`` kind."""
     n = at.shape[0]
     ints = np.zeros((9, n), np.int64)
-    flags = np.zeros((2, n), np.bool_)
     avg = np.zeros((limited.shape[0], n), np.float64)
     for r in range(n):
         i = at[r]
         m, b = months[i], best[i]
+        ints[0, r] = b
         if m <= 0:  # never an advice row (rows have a history month); no division by it
-            flags[0, r] = True
             continue
         now = (2 * current_total[i] + m) // (2 * m)
         then = (2 * best_total[i] + m) // (2 * m)
-        saving_total = current_total[i] - best_total[i]
-        flags[0, r] = b < 0
-        flags[1, r] = (
-            b >= 0
-            and b != current[i]
-            and saving_total > 0
-            and saving_total >= min_saving_minor * m
-            and saving_total * 100 >= min_saving_percent * current_total[i]
-        )
         saving = 0 if b < 0 else now - then
-        ints[0, r], ints[1, r], ints[2, r] = b, now, then
-        ints[3, r], ints[4, r], ints[5, r] = saving, 12 * saving, m
-        ints[6, r], ints[7, r], ints[8, r] = fitting[i], cheaper[i], room[i]
+        ints[1, r], ints[2, r], ints[3, r] = now, then, saving
+        ints[4, r], ints[5, r], ints[6, r] = 12 * saving, m, fitting[i]
+        ints[7, r], ints[8, r] = cheaper[i], room[i]
         for j in range(limited.shape[0]):
             avg[j, r] = ((20 * total_use[i, limited[j]] + m) // (2 * m)) / 10
-    return ints, flags, avg
+    return ints, avg
 
 
 def advice_rows(
@@ -100,27 +89,26 @@ def advice_rows(
     batch: pa.RecordBatch,
     current: npt.NDArray[np.int64],
     found: BestPlans,
+    flags: npt.NDArray[np.bool_],
     at: npt.NDArray[np.intp] | None = None,
     catalogue_codes: bool = False,
 ) -> pa.RecordBatch:
     """One advice row per subscription ``at`` (default: every one) of ``batch`` (its
-    ``subscription_id``, ``customer_id`` and ``contract_end``), whose plans are ``current``
-    and whose kernel results are ``found``; ``catalogue_codes`` as
-    :func:`advice_schema`'s."""
+    ``subscription_id``, ``customer_id`` and ``contract_end``), whose plans are ``current``,
+    whose kernel results are ``found`` and which :func:`advised` ``flags``;
+    ``catalogue_codes`` as :func:`advice_schema`'s."""
     plans = job.plans
     if at is None:
         at = np.arange(batch.num_rows)
     else:
         batch = batch.take(pa.array(at))
-    rules = job.rules
     limited = np.array([job.kinds.index(kind) for kind in job.limited], np.int64)
-    ints, flags, avg = _numbers(
-        at, current, found.best, found.months_considered, found.current_total_minor,
+    ints, avg = _numbers(
+        at, found.best, found.months_considered, found.current_total_minor,
         found.best_total_minor, found.best_months_fitting, found.best_months_cheaper,
-        found.best_headroom_permille, found.total_use, limited, rules.min_saving_minor,
-        rules.min_saving_percent,
+        found.best_headroom_permille, found.total_use, limited,
     )  # fmt: skip
-    none = flags[0]
+    none = ints[0] < 0
     chosen = pa.array(ints[0].astype(np.int32), pa.int32(), mask=none)
     plan_at = pa.array(current[at].astype(np.int32), pa.int32())
     ids = pa.array(plans.plan_ids, pa.string())
@@ -154,7 +142,7 @@ def advice_rows(
         "headroom_permille": maybe(ints[8]),
         "in_contract": in_contract,
         "contract_end": contract_end.cast(pa.date32()),
-        "advised": pa.array(flags[1]),
+        "advised": pa.array(flags[at]),
     }
     for j, kind in enumerate(job.limited):
         columns[f"avg_{kind}"] = pa.array(avg[j])
@@ -165,4 +153,4 @@ def warm_up_rows() -> None:
     """Load :func:`_numbers` (from numba's cache, or compile it), as
     :func:`goodwill.analytics.rating_kernel.warm_up` loads the kernel."""
     one, none = np.ones(1, np.int64), np.zeros(1, np.int64)
-    _numbers(none, none, none, one, one, one, one, one, one, np.ones((1, 1), np.int64), none, 0, 0)
+    _numbers(none, none, one, one, one, one, one, one, np.ones((1, 1), np.int64), none)
