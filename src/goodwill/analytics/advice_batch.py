@@ -89,14 +89,14 @@ def rate_batch(job: RatingJob, batch: pa.RecordBatch) -> pa.RecordBatch:
 
 
 def advised_batch(
-    job: RatingJob, batch: pa.RecordBatch, min_months: int
+    job: RatingJob, batch: pa.RecordBatch, min_months: int, parallel: bool | None = None
 ) -> tuple[int, pa.RecordBatch]:
     """What ``goodwill advise`` keeps of ``batch``: how many of its subscriptions
     :func:`rate_batch` rates with at least ``min_months`` history months, and the
     advised rows among them, their catalogue columns as codes (:func:`advice_schema`).
-    Only the advised become rows."""
+    Only the advised become rows. ``parallel`` as :func:`best_plans`'s."""
     use, present, rows = window_arrays(job, batch)
-    found = best_plans(use, present, rows, job.plans, job.rules.max_unfit_months)
+    found = best_plans(use, present, rows, job.plans, job.rules.max_unfit_months, parallel)
     rated = _rated(job, found, max(job.min_months, min_months))
     flags = advised(job, rows, found)
     kept = _rows_where(job, batch, rows, found, rated & flags, flags, True)

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from goodwill.analytics.advice_batch import advice_schema, advised_batch, rate_batch
 from goodwill.analytics.engine import is_spark
 from goodwill.analytics.rating_job import RatingJob, rating_job, window_columns, window_select
-from goodwill.analytics.read_ahead import ahead
+from goodwill.analytics.read_ahead import ahead, mapped_ahead, usable_cores
 from goodwill.domain.advice import AdviceRules
 from goodwill.ledger.rating_usage import ROW_GROUP, RatingUsage
 from goodwill.ledger.reader import Ledger
@@ -91,8 +91,13 @@ def advised_batches(
     """What ``goodwill advise`` writes, batch by batch as :func:`rated_batches`: per
     batch, how many subscriptions were rated with at least ``min_history_months`` history
     months, and the advised rows among them. The next batch is read by one thread and
-    rated by another while the caller handles this one (on Spark: see
-    :mod:`goodwill.analytics.spark_advised`)."""
+    rated by others, a batch per core, while the caller handles this one (on Spark: see
+    :mod:`goodwill.analytics.spark_advised`).
+
+    Each batch is rated on one core (the kernel's serial form): batches side by side keep
+    the cores busier than one batch's blocks spread over them, which left a core idle
+    while the batch's slowest block finished and spent a fifth more CPU handing blocks
+    out (10M lines: 12.3 -> 10.8 s on 2 cores)."""
     if is_spark(ledger.con):
         from goodwill.analytics.spark_advised import spark_advised_batches
 
@@ -100,7 +105,11 @@ def advised_batches(
     job, usage = _job(ledger, asof, settings, advice_rules(settings))
     total, batches = _window_batches(ledger, job, usage, settings)
     months = settings.min_history_months
-    advised = ahead(advised_batch(job, batch, months) for batch in ahead(batches))
+    advised = mapped_ahead(
+        lambda batch: advised_batch(job, batch, months, parallel=False),
+        ahead(batches),
+        usable_cores(),
+    )
     return job, _counted(advised, batches, total, progress or (lambda _: None))
 
 

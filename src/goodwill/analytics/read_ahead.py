@@ -1,22 +1,30 @@
-"""An iterator's items made by a thread of their own, a few ahead of the caller.
+"""An iterator's items made by threads of their own, a few ahead of the caller.
 
 The advice pipeline reads a batch (pyarrow), rates it (the numba kernel) and writes its
 rows (pyarrow): each step releases the GIL, so with the steps in different threads the
-next batch is read and rated while the caller writes this one.
+next batches are read and rated while the caller writes this one. :func:`ahead` makes
+an iterator's items in one thread; :func:`mapped_ahead` maps a function over them in
+several, and hands the results back in order.
 
 >>> list(ahead(iter(range(3))))
 [0, 1, 2]
+>>> list(mapped_ahead(lambda x: x * x, range(5), workers=2))
+[0, 1, 4, 9, 16]
 """
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from queue import Empty, Full, Queue
 from typing import TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 #: How long a blocked thread waits before it looks again whether the other has stopped.
 _POLL_SECONDS = 0.1
 
@@ -50,6 +58,48 @@ def ahead(items: Iterable[T], depth: int = 1) -> Iterator[T]:
     finally:
         stop.set()
         worker.join()
+
+
+def mapped_ahead(function: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
+    """``function(item)`` for each of ``items``, in the items' order, computed by
+    ``workers`` threads: every worker has an item in hand and one more waits, so at most
+    ``workers + 1`` results are held beyond the caller's. The items are taken from
+    ``items`` in the caller's thread (wrap them in :func:`ahead` to make them in one of
+    their own). An error, in ``function`` or in ``items``, is raised in the caller after
+    the results before it; a caller that stops early cancels what has not started, waits
+    for what has, and closes ``items``."""
+    source = iter(items)
+    pending: deque[Future[R]] = deque()
+    failure: Exception | None = None
+    more = True
+    pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="goodwill-mapped")
+    try:
+        while True:
+            while more and len(pending) <= workers:
+                try:
+                    pending.append(pool.submit(function, next(source)))
+                except StopIteration:
+                    more = False
+                except Exception as error:  # raised once the results before it are handed on
+                    failure, more = error, False
+            if not pending:
+                break
+            yield pending.popleft().result()
+        if failure is not None:
+            raise failure
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True)
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, where the system says)."""
+    sched_getaffinity = getattr(os, "sched_getaffinity", None)
+    return len(sched_getaffinity(0)) if sched_getaffinity else (os.cpu_count() or 1)
 
 
 def _produce(items: Iterator[object], queue: Queue[object], stop: threading.Event) -> None:

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import warnings
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import NamedTuple
 
+from goodwill.analytics.read_ahead import usable_cores
 from goodwill.channels.render import MessageRenderer, RenderedMessage
 from goodwill.domain.contact import Owner
 from goodwill.domain.moments import Moment
@@ -89,7 +89,7 @@ class RendersAhead:
         process may use); with fewer than ``min_messages`` jobs (default
         :data:`MIN_MESSAGES_AHEAD`), or no ``fork``, none."""
         ahead = cls(renderer, jobs)
-        workers = _usable_cores() if workers is None else workers
+        workers = usable_cores() if workers is None else workers
         enough = len(jobs) >= max(1, MIN_MESSAGES_AHEAD if min_messages is None else min_messages)
         if workers > 0 and enough and "fork" in multiprocessing.get_all_start_methods():
             ahead._fork(workers)
@@ -158,11 +158,6 @@ class RendersAhead:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-
-
-def _usable_cores() -> int:
-    sched_getaffinity = getattr(os, "sched_getaffinity", None)
-    return len(sched_getaffinity(0)) if sched_getaffinity else (os.cpu_count() or 1)
 
 
 def _render_chunk(start: int, stop: int) -> list[RenderedMessage | None]:
