@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from goodwill.analytics.catalogue import Catalogue
 from goodwill.analytics.plan_arrays import plan_arrays
-from goodwill.analytics.rating_kernel import NO_CANDIDATE, best_plans
+from goodwill.analytics.rating_kernel import BLOCK, NO_CANDIDATE, BestPlans, best_plans
 from goodwill.domain.advice import AdviceRules, advise_subscription
 from goodwill.domain.rating import Allowance, Plan
 
@@ -169,3 +169,38 @@ def test_threads_rating_at_once_get_what_each_gets_alone() -> None:
         assert (one.best == other.best).all()
         assert (one.best_total_minor == other.best_total_minor).all()
     assert len({int(one.best_total_minor.sum()) for one in alone}) > 1  # the batches differ
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogues(), st.data(), st.sampled_from([0, 1, 2]), st.sampled_from([np.int32, np.int64]))
+def test_a_line_rates_alike_wherever_it_lies_in_the_batch(
+    catalogue: Catalogue, data: st.DataObject, max_unfit: int, dtype: type
+) -> None:
+    """A block first sums up all its lines at once (months, use, peaks, the kinds every
+    plan treats alike, the largest months), then rates each: a line placed anywhere in
+    a batch of several blocks, the first, the last or across a block's edge, gets what
+    it gets rated alone."""
+    arrays = plan_arrays(catalogue, KINDS)
+    count = data.draw(st.integers(1, 6))
+    use, present = data.draw(subscriptions(count))
+    current = np.array(
+        data.draw(st.lists(st.integers(0, arrays.count - 1), min_size=count, max_size=count)),
+        np.int64,
+    )
+    size = 2 * BLOCK + data.draw(st.integers(1, BLOCK))
+    edges = [0, BLOCK - 1, BLOCK, 2 * BLOCK, size - 1]
+    at = data.draw(st.lists(st.sampled_from(edges) | st.integers(0, size - 1), min_size=count,
+                            max_size=count, unique=True))  # fmt: skip
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    batch_use = rng.integers(0, 6000, size=(size, MONTHS, len(KINDS))).astype(dtype)
+    batch_present = rng.random((size, MONTHS)) < 0.8
+    batch_current = rng.integers(0, arrays.count, size=size).astype(np.int64)
+    batch_use[at], batch_present[at], batch_current[at] = use, present, current
+    whole = best_plans(batch_use, batch_present, batch_current, arrays, max_unfit, parallel=False)
+    alone = best_plans(use.astype(dtype), present, current, arrays, max_unfit)
+    for name in BestPlans.__dataclass_fields__:
+        if name.startswith("best_"):  # meaningful where a plan was chosen
+            chosen = alone.best >= 0
+            assert (getattr(whole, name)[at][chosen] == getattr(alone, name)[chosen]).all(), name
+        else:
+            assert (getattr(whole, name)[at] == getattr(alone, name)).all(), name

@@ -50,7 +50,8 @@ def window_arrays(
     """The kernel's ``use``, ``present`` and ``current`` for the rows of ``batch``.
 
     ``use`` is one block per batch, a row per (month, kind) and a column per
-    subscription (each use column copied once into its row), seen as ``[i, m, k]``.
+    subscription (each use column copied once into its row), seen as ``[i, m, k]``;
+    ``present`` likewise a row per month, seen as ``[i, m]``.
     A row that is not active on the day, or whose plan the catalogue lacks, has no
     history month, so it gets no advice row.
     """
@@ -69,13 +70,13 @@ def window_arrays(
     cutoff = _at(job.asof)
     active = (started < cutoff) & (_micros(batch.column("ended_at"), NEVER) >= cutoff)
     active &= current.is_valid().to_numpy(zero_copy_only=False)
-    present = np.zeros((n, months), np.bool_)
+    by_month = np.zeros((months, n), np.bool_)  # a row per month, as the kernel reads it
     for m, period in enumerate(job.window):
         if period in job.recorded:
             seen = batch.column(seen_column(period)).to_numpy(zero_copy_only=False)
-            present[:, m] = seen & active & (started < _at(first_day(period)))
+            np.logical_and(seen & active, started < _at(first_day(period)), out=by_month[m])
     rows = pc.fill_null(current, 0).to_numpy(zero_copy_only=False).astype(np.int64)
-    return use, present, rows
+    return use, by_month.T, rows
 
 
 def rate_batch(job: RatingJob, batch: pa.RecordBatch) -> pa.RecordBatch:

@@ -38,7 +38,7 @@ from numba import njit
 from goodwill.analytics.engine import is_spark
 from goodwill.analytics.monthly_use import start_of_day_after
 from goodwill.analytics.rating_job import RatingJob, quote_for, rating_job
-from goodwill.analytics.rating_kernel import _headroom, _overage
+from goodwill.analytics.rating_kernel import _headroom, _overage, use_block
 from goodwill.domain.advice import HEADROOM_MAX, AdviceRules
 from goodwill.domain.periods import first_day
 from goodwill.ledger.rating_usage import seen_column, use_column
@@ -66,17 +66,18 @@ def _compiled(rule: str):  # a numba dispatcher
     def rate_plans(use, present, current, fee, beyond, rate, cap, room, currency, on_sale,
                    kinds, rated, cost, fits, headroom):  # fmt: skip
         """Fill ``cost[i, m, p]``, ``fits[i, m, p]`` (history months) and ``headroom[i, p]``
-        for every plan ``p`` rated for subscription ``i`` (``rated[i, p]``)."""
+        for every plan ``p`` rated for subscription ``i`` (``rated[i, p]``); ``use`` is
+        ``[m, k, i]``, as the kernel reads it."""
         if len(rule) == 0:  # never: it only ties the cache to the rule
             return
         n, months = present.shape
-        peak = np.zeros(use.shape[2], np.int64)
+        peak = np.zeros(use.shape[1], np.int64)
         for i in range(n):
             peak[:] = 0
             for m in range(months):
                 if present[i, m]:
-                    for k in range(use.shape[2]):
-                        peak[k] = max(peak[k], use[i, m, k])
+                    for k in range(use.shape[1]):
+                        peak[k] = max(peak[k], use[m, k, i])
             c = current[i]
             for p in range(fee.shape[0]):
                 if p != c and not (on_sale[p] and currency[p] == currency[c]):
@@ -154,12 +155,12 @@ def rate_rows(job: RatingJob, rows: pa.Table | pa.RecordBatch) -> PlanCosts:
         current = current.drop_null()
     index = np.asarray(current.to_numpy(zero_copy_only=False), np.int64)
     n, months, kinds = rows.num_rows, len(job.window), len(job.kinds)
-    use = np.zeros((n, months, kinds), np.int64)
+    use = use_block(months, kinds, n, np.int64)  # [m, k, i], as the kernel reads it
     present = np.zeros((n, months), np.bool_)
     for m, period in enumerate(job.window):
         for k, kind in enumerate(job.kinds):
             if (period, kind) in job.cells:
-                use[:, m, k] = _column(rows, use_column(period, kind))
+                use[m, k] = _column(rows, use_column(period, kind))
         if period in job.recorded:
             present[:, m] = _column(rows, _present_column(m))
     on_sale = np.array([p.on_sale for p in plans.plans], np.bool_)
