@@ -20,12 +20,14 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).parent
 RESULTS = HERE / "results" / "RESULTS.md"
-DAYS = HERE / "results" / "measured_on.json"  # the day each script's table was measured
+#: Per script, the day its table was measured and the machine's reference time that day.
+DAYS = HERE / "results" / "measured_on.json"
 README = HERE.parent / "README.md"
 BEGIN, END = "<!-- benchmarks:begin -->", "<!-- benchmarks:end -->"
 
@@ -67,10 +69,35 @@ def workloads(
     ]
 
 
+def reference_seconds(repeats: int = 3) -> float:
+    """The best of ``repeats`` timings of a fixed single-core Python loop: how quick this
+    machine's core was when a table was measured. The VMs benchmarks run on differ from
+    one day to the next (the same code and data took 2.6x as long on one as on another),
+    so a table's seconds are compared with another's through it; within a table, every
+    row shares the same machine and the ratios hold."""
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        total = 0
+        for i in range(5_000_000):
+            total += i * i
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def measured(entry: str | dict[str, object]) -> str:
+    """How a table's heading names when and where it was measured."""
+    if isinstance(entry, str):  # a day recorded before the reference was
+        return f"{entry}; reference not recorded"
+    return f"{entry['day']}; reference loop {float(entry['reference_s']):.2f} s"  # type: ignore[arg-type]
+
+
 def report(sections: list[tuple[str, list[str], str, str]]) -> str:
     cpu = f"{platform.machine()}, {os.cpu_count()} cores"
-    parts = [f"Measured on {cpu}, each table on the day it names; `make bench` (or `--full`) "
-             "writes this.\n"]  # fmt: skip
+    parts = [f"Measured on {cpu}, each table on the day it names, with the seconds a fixed "
+             "single-core Python loop took on that machine that day (`reference_seconds` "
+             "in run_all.py): compare seconds across tables through it. `make bench` (or "
+             "`--full`) writes this.\n"]  # fmt: skip
     for title, args, table, day in sections:
         parts.append(f"**{title}** ({day}) — `python benchmarks/{' '.join(args)}`\n\n{table}")
     return "\n".join(parts)
@@ -114,6 +141,7 @@ def main() -> int:
     args = parser.parse_args()
     sections = []
     days = json.loads(DAYS.read_text(encoding="utf-8")) if DAYS.exists() else {}
+    reference = 0.0 if args.report_only else reference_seconds()
     for title, script in workloads(args.full, args.work, args.spark_max):
         out = HERE / "results" / f"{Path(script[0]).stem}.md"
         print(f"\n## {title}: python benchmarks/{' '.join(script)}\n", flush=True)
@@ -122,9 +150,9 @@ def main() -> int:
         if runs and subprocess.call(command, cwd=HERE) != 0:
             return 1
         if runs:
-            days[script[0]] = str(date.today())
+            days[script[0]] = {"day": str(date.today()), "reference_s": round(reference, 3)}
             DAYS.write_text(json.dumps(days, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        day = days.get(script[0], "day not recorded")
+        day = measured(days[script[0]]) if script[0] in days else "day not recorded"
         sections.append((title, script, out.read_text(encoding="utf-8"), day))
     text = report(sections)
     RESULTS.write_text(text, encoding="utf-8")
