@@ -14,11 +14,8 @@ file and the one tally makes the same report.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
-from itertools import islice
 from typing import Any
 
 import pyarrow as pa
@@ -27,6 +24,7 @@ import pyarrow.parquet as pq
 from goodwill.analytics.advice_batch import advice_schema, advised_batch
 from goodwill.analytics.advice_engines import Progress, advice_rules
 from goodwill.analytics.rating_job import RatingJob, rating_job, window_columns, window_select
+from goodwill.analytics.read_ahead import mapped_ahead
 from goodwill.analytics.spark_rating import (
     BATCH_ROWS,
     group_reader,
@@ -137,27 +135,17 @@ def _unpacked(values: Iterator[Packed]) -> Iterator[tuple[int, pa.RecordBatch]]:
 
 def _in_waves(sc: Any, packed: Any, progress: Progress) -> Iterator[Packed]:
     """The tasks' values in partition order, a wave of tasks (one Spark job) at a time:
-    while the caller handles one wave's values the next two are computed, so the cores
-    stay busy and the driver holds three waves' rows, not all."""
+    while the caller handles one wave's values the next two are computed
+    (:func:`~goodwill.analytics.read_ahead.mapped_ahead`), so the cores stay busy and the
+    driver holds three waves' rows, not all; a caller that stops early starts no more."""
     tasks = packed.getNumPartitions()
     size = max(1, min(PER_CORE * sc.defaultParallelism, MOST_PER_WAVE))
     waves = [list(range(at, min(at + size, tasks))) for at in range(0, tasks, size)]
-    to_come = iter(waves)
-    with ThreadPoolExecutor(WAVES_AT_ONCE, thread_name_prefix="goodwill-wave") as pool:
-
-        def start(wave: list[int]) -> Future[list[Packed]]:
-            return pool.submit(sc.runJob, packed, _as_they_are, wave)
-
-        running = deque(start(wave) for wave in islice(to_come, WAVES_AT_ONCE))
-        try:
-            for done in range(1, len(waves) + 1):
-                values = running.popleft().result()
-                running.extend(start(wave) for wave in islice(to_come, 1))
-                yield from values
-                progress(100 * done / len(waves))
-        finally:  # the caller stopped early: start nothing more
-            for left in running:
-                left.cancel()
+    computed = mapped_ahead(lambda wave: sc.runJob(packed, _as_they_are, wave), waves,
+                            WAVES_AT_ONCE)  # fmt: skip
+    for done, values in enumerate(computed, 1):
+        yield from values
+        progress(100 * done / len(waves))
     progress(100.0)
 
 
