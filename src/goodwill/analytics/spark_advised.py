@@ -30,7 +30,7 @@ from goodwill.analytics.spark_rating import (
     group_reader,
     local_layout,
     settings_set,
-    spare_the_modules,
+    spare_the_next_task,
     spark_usage,
 )
 from goodwill.ledger.rating_usage import ROW_GROUP
@@ -83,7 +83,7 @@ def _advise_groups(
 ) -> Callable[[Iterable[int]], Iterator[Packed]]:
     def advise(groups: Iterable[int]) -> Iterator[Packed]:
         yield _packed(job, (advised_batch(job, batch, months) for batch in read(groups)))
-        spare_the_modules()
+        spare_the_next_task()
 
     return advise
 
@@ -98,7 +98,7 @@ def _advise_batches(
         for batch in batches:
             rated, rows = _packed(job, [advised_batch(job, batch, months)])
             yield pa.record_batch({"rated": [rated], "rows": [rows.to_pybytes()]})
-        spare_the_modules()
+        spare_the_next_task()
 
     return advise
 
