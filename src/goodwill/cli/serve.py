@@ -24,6 +24,7 @@ def serve(
     from goodwill.web.views.me import prepare as prepare_my_plan
     from goodwill.web.views.scorecard import prepare as prepare_scorecard
     from goodwill.web.views.themes_build import keep_warm
+    from goodwill.web.warm_up import freeze_when_warm
 
     settings = make_settings(data)
     engine = make_engine(store_url_for(settings))
@@ -32,8 +33,9 @@ def serve(
     keep_warm(settings)  # the desk's themes of the day, built before the first visit asks
     console.print(f"goodwill is at http://{host}:{port}/ (care desk: /desk, API docs: /api/docs)")
     web = create_app(settings)
-    prepare_scorecard(web.state.web)  # the desk's scorecard, built off the request path
-    prepare_my_plan(settings, web.state.web.today())  # the customers' rows and advice
+    scorecard = prepare_scorecard(web.state.web)  # the desk's scorecard, off the request path
+    my_plan = prepare_my_plan(settings, web.state.web.today())  # the customers' rows and advice
+    freeze_when_warm([scorecard, my_plan])  # then out of the cycle collector's way
     uvicorn.run(web, host=host, port=port, log_level="info", **UVICORN_OPTIONS)
 
 
