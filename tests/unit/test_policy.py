@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from random import Random
-from types import MappingProxyType
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +19,7 @@ from goodwill.domain import policy as policy_rules
 from goodwill.domain.budgets import BudgetLeft
 from goodwill.domain.contact import Contact, ContactPolicy
 from goodwill.domain.experiments import ExperimentSpec, assign_arm
-from goodwill.domain.moments import Gift, Moment
+from goodwill.domain.moments import FrozenDict, Gift, Moment
 from goodwill.domain.policy import CustomerFacts, Decision, decide
 
 TODAY = date(2026, 11, 20)
@@ -279,7 +278,7 @@ def test_budgets_refuse_to_go_negative() -> None:
 
 def test_a_moment_is_frozen_evidence_and_all() -> None:
     m = Moment("C1", "S1", "k", PERIOD, 1, 1, "GBP", evidence={"tariffs": [{"name": "A"}]})
-    assert isinstance(m.evidence, MappingProxyType)
+    assert isinstance(m.evidence, FrozenDict)
     assert m.evidence["tariffs"][0]["name"] == "A"  # type: ignore[index]
     with pytest.raises(TypeError):
         m.evidence["x"] = 1  # type: ignore[index]

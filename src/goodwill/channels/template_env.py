@@ -39,6 +39,7 @@ from goodwill.channels.message_words import (
     other_tariffs,
 )
 from goodwill.domain.formatting import format_day, format_gb, format_money
+from goodwill.domain.moments import FrozenDict
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 #: Only HTML is escaped; asked for every context a render makes, so answered once a name.
@@ -52,13 +53,14 @@ class MessageEnvironment(Environment):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        # Whether a dict or a mapping proxy has an attribute of a name: asked per read,
-        # answered once per name (hasattr on a missing name raises and catches inside).
+        # Whether a dict (evidence's FrozenDict too) or a mapping proxy has an attribute
+        # of a name: asked per read, answered once per name (hasattr on a missing name
+        # raises and catches inside).
         self._mapping_attribute: dict[tuple[type, str], bool] = {}
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         kind = type(obj)
-        if kind is dict or kind is MappingProxyType:
+        if kind is dict or kind is FrozenDict or kind is MappingProxyType:
             known = self._mapping_attribute.get((kind, attribute))
             if known is None:
                 known = self._mapping_attribute[kind, attribute] = hasattr(kind, attribute)

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, get_args
+from typing import Any, Literal, NoReturn, get_args
 
 MessageType = Literal["advice", "care", "service"]
 Gift = Literal["message", "credit"]
@@ -22,26 +22,51 @@ CONSENT_FOR: Mapping[str, str | None] = MappingProxyType(
 )
 
 
+class FrozenDict(dict[str, Any]):
+    """A dict that refuses to change: what :func:`freeze` makes of a mapping (a moment's
+    evidence). Read as any dict, and written as one by JSON writers (orjson writes a dict
+    subclass at its own speed, where a mapping proxy goes through a Python callback).
+
+    >>> evidence = FrozenDict({"saving_minor": 450})
+    >>> evidence["saving_minor"] = 0
+    Traceback (most recent call last):
+    TypeError: FrozenDict is read-only
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError(f"{type(self).__name__} is read-only")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __reduce__(self) -> tuple[type[FrozenDict], tuple[dict[str, Any]]]:
+        # Pickled (to the render workers) and copied whole, not item by item: the default
+        # for a dict subclass sets each item on an empty one, which this refuses.
+        return (type(self), (dict(self),))
+
+
 #: Types that are their own frozen and thawed copy: most of what evidence holds, told
 #: apart by one exact type test before the slower checks against the abstract Mapping.
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def freeze(value: object) -> object:
-    """A read-only copy of ``value``: mappings become mapping proxies, lists become tuples."""
+    """A read-only copy of ``value``: mappings become :class:`FrozenDict`, lists tuples."""
     kind = type(value)
     if kind in _PLAIN:
         return value
     # Parsed JSON holds only dicts and lists: exact type tests before the abstract ones,
     # and a plain item kept without a call (most of an evidence's items are plain).
-    if kind is dict:
-        return MappingProxyType(
+    if kind is dict or kind is FrozenDict:
+        return FrozenDict(
             {k: v if type(v) in _PLAIN else freeze(v) for k, v in value.items()}  # type: ignore[attr-defined]
         )
     if kind is list:
         return tuple([v if type(v) in _PLAIN else freeze(v) for v in value])  # type: ignore[attr-defined]
     if isinstance(value, Mapping):
-        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
     if isinstance(value, list | tuple):
         return tuple(freeze(v) for v in value)
     if isinstance(value, set | frozenset):
@@ -54,7 +79,7 @@ def thaw(value: object) -> object:
     kind = type(value)
     if kind in _PLAIN:
         return value
-    if kind is MappingProxyType:
+    if kind is FrozenDict:
         return {k: thaw(v) for k, v in value.items()}  # type: ignore[attr-defined]
     if kind is tuple:
         return [thaw(v) for v in value]  # type: ignore[attr-defined]

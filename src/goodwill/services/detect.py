@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from goodwill.analytics.detectors.base import Detector, DetectorContext, RowDetector, conform
 from goodwill.domain.moments import Moment
@@ -54,4 +55,4 @@ def _rows(detector: Detector, context: DetectorContext) -> Iterator[tuple[dict[s
         return
     table = conform(detector.detect(context))
     for row in context.ledger.con.to_pyarrow(table).to_pylist():
-        yield row, json.loads(row["evidence"] or "{}")
+        yield row, orjson.loads(row["evidence"] or "{}")
