@@ -113,5 +113,31 @@ def test_advice_streamed_to_parquet_reads_back_as_the_rows_held_whole(
     streamed, whole = (pq.read_table(tmp_path / f) for f in ("streamed.parquet", "whole.parquet"))
     assert streamed.num_rows > 100 and streamed.equals(whole)
     assert streamed.schema.field("recommended_plan_name").type == "string"
+    # Every column required (written without definition levels) but the contract's end.
+    optional = [f.name for f in streamed.schema if f.nullable]
+    assert optional == ["contract_end"] and streamed.column("contract_end").null_count > 0
     read = duckdb.sql(f"SELECT * FROM '{tmp_path / 'streamed.parquet'}'").to_arrow_table()
-    assert read.equals(whole)
+    assert read.equals(whole.cast(read.schema)) and read.schema.names == whole.schema.names
+
+
+def test_an_advised_row_missing_a_required_value_is_refused(tmp_path: Path) -> None:
+    """The Parquet file declares the advice's columns required; a row that breaks that
+    (a fault in the rating) stops the writer rather than writing a wrong file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from goodwill.analytics.advice_report import write_advice
+
+    rows = pa.table(
+        {
+            "subscription_id": ["S1", "S2"],
+            "recommended_plan_id": ["P1", None],
+            "contract_end": pa.array([None, None], pa.date32()),
+        }
+    )
+    with pytest.raises(RuntimeError, match="recommended_plan_id is empty"):
+        write_advice(rows, tmp_path / "advice.parquet")
+    write_advice(rows.slice(0, 1), tmp_path / "advice.parquet")
+    assert pq.read_table(tmp_path / "advice.parquet").to_pylist() == [
+        {"subscription_id": "S1", "recommended_plan_id": "P1", "contract_end": None}
+    ]
