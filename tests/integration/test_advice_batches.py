@@ -118,6 +118,16 @@ def test_advice_streamed_to_parquet_reads_back_as_the_rows_held_whole(
     assert optional == ["contract_end"] and streamed.column("contract_end").null_count > 0
     read = duckdb.sql(f"SELECT * FROM '{tmp_path / 'streamed.parquet'}'").to_arrow_table()
     assert read.equals(whole.cast(read.schema)) and read.schema.names == whole.schema.names
+    # Compressed where it pays for its time: the ids and the catalogue's columns, not
+    # the numbers (delta-encoded whole numbers, plain averages).
+    group = pq.ParquetFile(tmp_path / "streamed.parquet").metadata.row_group(0)
+    compression = {group.column(i).path_in_schema: group.column(i).compression
+                   for i in range(group.num_columns)}  # fmt: skip
+    assert compression["subscription_id"] == compression["current_plan_id"] == "SNAPPY"
+    averages = [c for c in compression if c.startswith("avg_")]
+    assert averages and {compression[c] for c in [*averages, "monthly_saving_minor"]} == {
+        "UNCOMPRESSED"
+    }
 
 
 def test_an_advised_row_missing_a_required_value_is_refused(tmp_path: Path) -> None:
