@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 import ibis
+import orjson
 import pyarrow as pa
 
 from goodwill.analytics.advice import better_plan
@@ -67,7 +68,7 @@ def with_cost_reasons(
     rows = conform(moments).to_pyarrow().to_pylist()
     if not rows:
         return rows
-    evidences = [json.loads(row["evidence"]) for row in rows]
+    evidences = [orjson.loads(row["evidence"]) for row in rows]
     window = window_periods(asof, settings.lookback_months)
     lines = [
         (r["subscription_id"], e["current_plan_id"]) for r, e in zip(rows, evidences, strict=True)
