@@ -84,6 +84,16 @@ def test_a_read_older_than_the_months_held_reads_the_ledger(
         assert _reads(ledger, customer) == _sql_reads(ledger, customer, monkeypatch), customer
 
 
+def test_the_use_held_as_numpy_is_the_tables_own_memory(folder: Settings) -> None:
+    rows = held_rows.by_customer(_ledger(folder))
+    assert rows is not None and rows.use and set(rows.seen) == set(rows.held)
+    for (period, kind), values in rows.use.items():
+        column = rows.lines.table.column(f"use/{period}/{kind}").chunk(0)
+        assert values.tolist() == column.to_pylist()  # every line, in the table's order
+        start = column.buffers()[1].address + column.offset * values.itemsize
+        assert values.ctypes.data == start, (period, kind)  # a view: nothing held twice
+
+
 def test_a_new_snapshot_is_read_afresh(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data")
     write_sample(tmp_path / "one", customers=50, months=6, seed=1, asof=ASOF)

@@ -7,12 +7,12 @@ token of a row in ``web_sessions``; the row goes at sign-out and stops counting 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from goodwill.store.models import WebSession
 from goodwill.store.web_sessions import SignedIn, open_web_session
@@ -123,3 +123,32 @@ def _with_session_data(data: dict[str, object]) -> str:
 
     signer = itsdangerous.TimestampSigner(SECRET)
     return signer.sign(b64encode(json.dumps(data).encode())).decode()
+
+
+def _statements_while(web: Web, ask: Callable[[], object]) -> list[str]:
+    """The SQL the store ran (on any connection of the app's engine) while ``ask`` ran."""
+    ran: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        ran.append(statement)
+
+    engine = web.state.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        ask()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    return ran
+
+
+def test_a_page_for_nobody_asks_the_store_nothing_and_a_signed_in_page_settles_nothing(
+    web: Web,
+) -> None:
+    """Nobody's cookie has no session to check; a request that leaves the session as it
+    found it has none to start or end: only the check of the session itself is run."""
+    assert web.client.get("/signin").status_code == 200
+    assert _statements_while(web, lambda: web.client.get("/signin")) == []
+    sign_in_customer(web)
+    checks = _statements_while(web, lambda: web.client.get("/api/me/contact"))
+    sessions = [s for s in checks if "web_sessions" in s]
+    assert len(sessions) == 1 and sessions[0].lstrip().upper().startswith("SELECT")

@@ -9,6 +9,8 @@ search and a slice (microseconds)::
     rows = by_customer(ledger)            # once per snapshot, then shared by every request
     rows.customers.rows("C1").to_pylist()
     rows.lines.take(["S1", "S2"])          # rating-ready rows of these subscriptions
+    at = rows.lines.positions(["S1", "S2"])
+    rows.use["2026-10", "data_mb"][at]     # their use of one kind in one month
 
 The monthly use is the rating-ready table's (:mod:`goodwill.ledger.rating_usage`), with
 only its latest :data:`HELD_MONTHS` months held, so memory grows with lines, not with the
@@ -23,8 +25,9 @@ is swapped in (the cache is per snapshot folder).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -65,6 +68,15 @@ class Keyed:
         lo, hi = self._span(value)
         return self.table.slice(lo, hi - lo)
 
+    def positions(self, values: Iterable[str]) -> npt.NDArray[np.intp]:
+        """The rows of each value in turn, as row numbers (a value twice: its rows once)."""
+        spans = [self._span(v) for v in dict.fromkeys(values)]
+        return np.concatenate([np.arange(lo, hi) for lo, hi in spans] or [np.arange(0)])
+
+    def key_at(self, rows: npt.NDArray[np.intp]) -> list[str]:
+        """The key of each of ``rows``."""
+        return [str(key) for key in self._keys[rows]]
+
     def take(self, values: Iterable[str]) -> pa.Table:
         """The rows of each value in turn (a value twice: its rows once)."""
         spans = [self._span(v) for v in dict.fromkeys(values)]
@@ -81,6 +93,12 @@ class CustomerRows:
     lines: Keyed  # by subscription_id: the rating-ready rows, latest months only
     held: tuple[str, ...]  # the months of use held, oldest first
     periods: tuple[str, ...]  # every month the ledger has use for
+    #: Each held (month, kind)'s use and each held month's "seen" flag, a value per row of
+    #: ``lines`` (the use: views of the table's own columns, no copy). A page reads a few
+    #: lines of a few dozen columns: one numpy index each, where Arrow costs microseconds
+    #: a column to select and convert.
+    use: Mapping[tuple[str, str], npt.NDArray[np.integer]]
+    seen: Mapping[str, npt.NDArray[np.bool_]]
 
     def holds(self, months: Sequence[str]) -> bool:
         """Whether every one of ``months`` that has use is held."""
@@ -118,13 +136,26 @@ def _read(ledger: Ledger) -> CustomerRows:
         "FROM subscriptions AS s LEFT JOIN plans AS p ON s.plan_id = p.plan_id "
         "ORDER BY s.customer_id, s.ended_at IS NOT NULL, s.subscription_id"
     ).to_arrow_table()
+    lines = Keyed(
+        con.execute(f"SELECT {quoted} FROM {usage.relation}").to_arrow_table(), "subscription_id"
+    )
     return CustomerRows(
         customers=Keyed(con.execute("SELECT * FROM customers").to_arrow_table(), "customer_id"),
         subscriptions=Keyed(subscriptions, "customer_id"),
-        lines=Keyed(
-            con.execute(f"SELECT {quoted} FROM {usage.relation}").to_arrow_table(),
-            "subscription_id",
-        ),
+        lines=lines,
         held=held,
         periods=periods,
+        use={
+            (p, k): _values(lines.table.column(use_column(p, k)), 0)
+            for p in held
+            for k in kinds
+            if (p, k) in usage.cells
+        },
+        seen={p: _values(lines.table.column(seen_column(p)), False) for p in held},
     )
+
+
+def _values(column: pa.ChunkedArray, empty: object) -> npt.NDArray[Any]:
+    """The column as numpy, nulls as ``empty``: a view of the column's own memory where
+    Arrow's layout allows (one chunk of numbers without nulls), so nothing is held twice."""
+    return (column if column.null_count == 0 else pc.fill_null(column, empty)).to_numpy()

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from goodwill.store.models.web_sessions import WebSession
@@ -40,9 +40,15 @@ def open_web_session(session: Session, who: SignedIn, *, now: datetime, lifetime
     return token
 
 
+#: Looked up on every request: built once, and run as a plain statement (no ORM object).
+_LIVE = select(WebSession.customer_id, WebSession.staff_id, WebSession.expires_at).where(
+    WebSession.id == bindparam("id")
+)
+
+
 def live_web_session(session: Session, token: str, *, now: datetime) -> SignedIn | None:
     """Who the session with ``token`` signs in; None once it has ended or expired."""
-    row = session.get(WebSession, _digest(token))
+    row = session.connection().execute(_LIVE, {"id": _digest(token)}).first()
     if row is None or row.expires_at <= now:
         return None
     return SignedIn(row.customer_id, row.staff_id)

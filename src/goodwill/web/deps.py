@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends, Form, Header, Path, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, event
@@ -41,7 +42,7 @@ class WebState:
         return self.clock().date()
 
 
-def web_state(request: Request) -> WebState:
+async def web_state(request: Request) -> WebState:
     state: WebState = request.app.state.web
     return state
 
@@ -53,20 +54,26 @@ StateDep = Annotated[WebState, Depends(web_state)]
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def store_session(request: Request, state: StateDep) -> Iterator[Session]:
+async def store_session(request: Request, state: StateDep) -> AsyncIterator[Session]:
     """A store session for the request; a route that writes commits it, else it rolls back.
 
     A GET's session only reads, so it never waits for a writer. Any other request's session
     writes (on SQLite it holds the write lock from its first statement to the route's
     commit) and reads without a lock after that commit, while the response is made.
+
+    Making a session touches no database (it connects at its first statement), so it is
+    made where the request runs; closing it, which gives its connection back, is handed
+    to a worker thread as the route's own statements are.
     """
     if request.method in READING_METHODS:
-        with state.read_sessions() as session:
-            yield session
-        return
-    with state.sessions() as session:
+        session = state.read_sessions()
+    else:
+        session = state.sessions()
         event.listen(session, "after_commit", _reads_after_commit(state))
+    try:
         yield session
+    finally:
+        await to_thread.run_sync(session.close)
 
 
 def _reads_after_commit(state: WebState) -> Callable[[Session], None]:
@@ -83,15 +90,18 @@ _IDLE_LOCK = threading.Lock()
 MAX_IDLE_LEDGERS = 40  # one for each request thread (anyio's default limit)
 
 
-def ledger(state: StateDep) -> Iterator[Ledger]:
+async def ledger(state: StateDep) -> AsyncIterator[Ledger]:
     """The ledger's current snapshot on a DuckDB connection this request has to itself
-    (connections are kept for the next request, never shared by two at once)."""
+    (connections are kept for the next request, never shared by two at once).
+
+    Taking a kept connection and giving it back are a list's pop and append, done where
+    the request runs; only opening or closing one is handed to a worker thread."""
     snapshot = state.settings.ledger_dir.resolve()
     with _IDLE_LOCK:
         idle = _IDLE_LEDGERS.get(snapshot)
         opened = idle.pop() if idle else None
     if opened is None:
-        opened = open_ledger(snapshot)
+        opened = await to_thread.run_sync(open_ledger, snapshot)
     try:
         yield opened
     finally:
@@ -101,7 +111,7 @@ def ledger(state: StateDep) -> Iterator[Ledger]:
             if keep:
                 idle.append(opened)
         if not keep:
-            opened.con.disconnect()
+            await to_thread.run_sync(opened.con.disconnect)
 
 
 # scope="function": the session is closed as soon as the route returns, before the response
@@ -110,7 +120,7 @@ SessionDep = Annotated[Session, Depends(store_session, scope="function")]
 LedgerDep = Annotated[Ledger, Depends(ledger)]
 
 
-def current_customer(request: Request) -> str:
+async def current_customer(request: Request) -> str:
     """The signed-in customer's id, or NotSignedIn."""
     customer_id = request.session.get("customer_id")
     if not isinstance(customer_id, str):

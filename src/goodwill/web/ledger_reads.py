@@ -17,11 +17,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import pyarrow as pa
+import numpy as np
+import numpy.typing as npt
 
 from goodwill.errors import LedgerError
-from goodwill.ledger.by_customer import by_customer
-from goodwill.ledger.rating_usage import seen_column, use_column
+from goodwill.ledger.by_customer import CustomerRows, by_customer
 from goodwill.ledger.reader import Ledger
 from goodwill.settings import Settings
 
@@ -134,10 +134,10 @@ def usage(ledger: Ledger, subscription_ids: list[str], months: int = 6) -> list[
         return []
     held = by_customer(ledger)
     if held is not None:
-        lines = held.lines.take(sorted(wanted))
-        recent = _recent_months(lines, held.held, months)
+        lines = held.lines.positions(sorted(wanted))
+        recent = [p for p in held.held if held.seen[p][lines].any()][-months:] if months else []
         if len(recent) == months or not held.older_than_held():
-            return _use_rows(lines, recent)
+            return _use_rows(held, lines, recent)
     # One placeholder per id: a list of constants the Parquet scan can filter by.
     marks = ", ".join(f"${i}" for i in range(2, len(wanted) + 2))
     return _rows(
@@ -152,38 +152,22 @@ def usage(ledger: Ledger, subscription_ids: list[str], months: int = 6) -> list[
     )
 
 
-def _recent_months(lines: pa.Table, held: tuple[str, ...], months: int) -> list[str]:
-    """The latest ``months`` of ``held`` in which any of ``lines`` recorded use."""
-    seen = lines.select([seen_column(p) for p in held]).to_pylist()
-    recorded = [p for p in held if any(line[seen_column(p)] for line in seen)]
-    return recorded[-months:] if months > 0 else []
-
-
-def _use_rows(lines: pa.Table, recent: list[str]) -> list[Row]:
-    """The long rows (subscription, month, kind, quantity) of ``lines`` in ``recent``
-    months, newest first, as the usage table holds them; a kind with no use is left out
-    (the rating-ready table stores it as 0)."""
-    held = [c.split("/")[1:] for c in lines.column_names if c.startswith("use/")]
-    cells = [(p, k) for p in reversed(recent) for k in sorted(k for q, k in held if q == p)]
-    wanted = [
-        "subscription_id",
-        *(seen_column(p) for p in recent),
-        *(use_column(*c) for c in cells),
+def _use_rows(held: CustomerRows, lines: npt.NDArray[np.intp], recent: list[str]) -> list[Row]:
+    """The long rows (subscription, month, kind, quantity) of the held ``lines`` in
+    ``recent`` months, line by line, newest month first, as the usage table holds them; a
+    kind with no use is left out (the rating-ready table stores it as 0)."""
+    by_month: dict[str, list[str]] = {}
+    for period, kind in sorted(held.use):
+        by_month.setdefault(period, []).append(kind)
+    cells = [(p, k) for p in reversed(recent) for k in by_month.get(p, [])]
+    seen = {p: held.seen[p][lines].tolist() for p in recent}
+    use = [held.use[cell][lines].tolist() for cell in cells]
+    return [
+        {"subscription_id": sub, "period": period, "kind": kind, "quantity": int(quantities[i])}
+        for i, sub in enumerate(held.lines.key_at(lines))
+        for (period, kind), quantities in zip(cells, use, strict=True)
+        if quantities[i] and seen[period][i]
     ]
-    rows = []
-    for line in lines.select(wanted).to_pylist():
-        for period, kind in cells:
-            quantity = line[use_column(period, kind)]
-            if quantity and line[seen_column(period)]:
-                rows.append(
-                    {
-                        "subscription_id": line["subscription_id"],
-                        "period": period,
-                        "kind": kind,
-                        "quantity": int(quantity),
-                    }
-                )
-    return rows
 
 
 def rows_of(ledger: Ledger, table: str, customer_id: str, order: str, limit: int = 24) -> list[Row]:

@@ -54,10 +54,12 @@ class ServerSessions:
             await self.app(scope, receive, send)
             return
         state, cookie = scope["app"].state.web, scope["session"]
-        start = await to_thread.run_sync(_checked, state, cookie)
+        start = None  # nobody's cookie: nothing to check in the store
+        if signed_in(cookie) is not None or TOKEN in cookie:
+            start = await to_thread.run_sync(_checked, state, cookie)
 
         async def settle_then_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and not _unchanged(cookie, start):
                 await to_thread.run_sync(_settle, state, cookie, start)
             await send(message)
 
@@ -76,6 +78,14 @@ def _checked(state: Any, cookie: dict[str, Any]) -> tuple[str, SignedIn] | None:
                 return token, who
     cookie.clear()
     return None
+
+
+def _unchanged(cookie: dict[str, Any], start: tuple[str, SignedIn] | None) -> bool:
+    """Whether the route left the cookie's session as it found it: nothing to settle."""
+    who, token = signed_in(cookie), cookie.get(TOKEN)
+    if start is None:
+        return who is None and token is None
+    return start == (token, who)
 
 
 def _settle(state: Any, cookie: dict[str, Any], start: tuple[str, SignedIn] | None) -> None:
