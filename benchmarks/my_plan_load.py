@@ -17,6 +17,9 @@ asks for its my-plan page (``GET /me``, the HTML a customer sees) once to warm u
 - **reading**: each customer reads the page for 0.5 to 1.5 s (uniform, seeded) before
   asking again, as people do; the requests still overlap.
 
+Then one customer asks ``--one-at-a-time`` times in a row, and the server's CPU time
+(from /proc) is divided by the pages: what a page costs the server, free of queueing.
+
 The number of requests is bounded: concurrent x requests per way. Reported: p50, p99 and
 max of the timed requests, requests per second, every answer that is not a 200 (must be
 0), and the load average before and after, since the client and the server share the
@@ -102,22 +105,22 @@ def serve(data: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("goodwill serve did not answer within 120 s")
 
 
+def process_cpu_s(pid: int) -> float:
+    """The CPU seconds (user and system, every thread) process ``pid`` has used."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def settled(pid: int, deadline: float) -> None:
     """Wait until the server's work at start is done (it builds the desk's scorecard and
     rates every line in the background, then freezes what it built: seconds of CPU): its
     CPU time grows by under 5% of a core over half a second. Customers are timed against
     the server as it runs, not as it starts."""
-    ticks = os.sysconf("SC_CLK_TCK")
-
-    def cpu() -> float:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / ticks
-
-    before = cpu()
+    before = process_cpu_s(pid)
     while time.monotonic() < deadline:
         time.sleep(0.5)
-        now = cpu()
+        now = process_cpu_s(pid)
         if now - before < 0.025:
             return
         before = now
@@ -172,12 +175,33 @@ async def load(
     return [s for per in timed for s in per], bad, finished - max(marks)
 
 
+async def one_at_a_time(
+    base: str, token: str, path: str, requests: int, pid: int
+) -> tuple[float, float, int]:
+    """One customer asking ``requests`` times in a row (after 20 untimed): the server's CPU
+    per page and the wall time per page, in ms, and the answers not 200."""
+    client = await sign_in(base, token)
+    try:
+        for _ in range(20):
+            await client.get(path)
+        cpu, started = process_cpu_s(pid), time.perf_counter()
+        answers = [(await client.get(path)).status_code for _ in range(requests)]
+        wall, cpu = time.perf_counter() - started, process_cpu_s(pid) - cpu
+    finally:
+        await client.aclose()
+    return cpu / requests * 1000, wall / requests * 1000, sum(a != 200 for a in answers)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=20_000, help="size of the sample")
     parser.add_argument("--concurrent", type=int, default=50, help="customers at once")
     parser.add_argument("--requests", type=int, default=20, help="timed requests each")
     parser.add_argument("--path", default="/me", help="the page each customer asks for")
+    parser.add_argument(
+        "--one-at-a-time", type=int, default=500,
+        help="then one customer asks this many times in a row: the server's CPU per page",
+    )  # fmt: skip
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     args = parser.parse_args()
@@ -219,6 +243,19 @@ def run(args: argparse.Namespace, work: Path) -> None:
                 f"{ms.max():.1f} | {len(ms) / wall:.1f} | {bad} | "
                 f"{before[0]:.2f} / {after[0]:.2f} | {'yes' if p99 <= TARGET_P99_MS else 'no'} |"
             )
+        alone = ""
+        if args.one_at_a_time:
+            token = next(iter(issue_links(settings, customers[:1]).values()))
+            cpu_ms, wall_ms, bad = asyncio.run(
+                one_at_a_time(f"http://127.0.0.1:{port}", token, args.path, args.one_at_a_time,
+                              server.pid)
+            )  # fmt: skip
+            bad_total += bad
+            alone = (
+                f"One customer asking {args.one_at_a_time} times in a row: the server used "
+                f"{cpu_ms:.1f} ms of CPU a page (user and system, all its threads), "
+                f"{wall_ms:.1f} ms a page from asking to the answer read; {bad} not 200.\n"
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -233,6 +270,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | :---: |",
             *rows,
             "",
+            *([alone] if alone else []),
         ]
     )
     print(table)
