@@ -87,7 +87,9 @@ def _reads_after_commit(state: WebState) -> Callable[[Session], None]:
 #: connection and its views) costs tens of milliseconds, and a snapshot never changes.
 _IDLE_LEDGERS: dict[FilePath, list[Ledger]] = {}
 _IDLE_LOCK = threading.Lock()
-MAX_IDLE_LEDGERS = 40  # one for each request thread (anyio's default limit)
+#: Kept for the requests in flight at once: a request takes one before it waits for a
+#: worker thread (anyio runs 40 at a time), so a burst may hold more than 40.
+MAX_IDLE_LEDGERS = 64
 
 
 async def ledger(state: StateDep) -> AsyncIterator[Ledger]:
