@@ -8,8 +8,7 @@ search and a slice (microseconds)::
 
     rows = by_customer(ledger)            # once per snapshot, then shared by every request
     rows.customers.rows("C1").to_pylist()
-    rows.lines.take(["S1", "S2"])          # rating-ready rows of these subscriptions
-    at = rows.lines.positions(["S1", "S2"])
+    at = rows.lines.positions(["S1", "S2"])  # the rows of these subscriptions
     rows.use["2026-10", "data_mb"][at]     # their use of one kind in one month
 
 The monthly use is the rating-ready table's (:mod:`goodwill.ledger.rating_usage`), with
@@ -77,12 +76,6 @@ class Keyed:
         """The key of each of ``rows``."""
         return [str(key) for key in self._keys[rows]]
 
-    def take(self, values: Iterable[str]) -> pa.Table:
-        """The rows of each value in turn (a value twice: its rows once)."""
-        spans = [self._span(v) for v in dict.fromkeys(values)]
-        found = [self.table.slice(lo, hi - lo) for lo, hi in spans if hi > lo]
-        return pa.concat_tables(found) if found else self.table.slice(0, 0)
-
 
 @dataclass(frozen=True)
 class CustomerRows:
@@ -99,6 +92,7 @@ class CustomerRows:
     #: a column to select and convert.
     use: Mapping[tuple[str, str], npt.NDArray[np.integer]]
     seen: Mapping[str, npt.NDArray[np.bool_]]
+    kinds: tuple[str, ...]  # the kinds of use held, in order
 
     def holds(self, months: Sequence[str]) -> bool:
         """Whether every one of ``months`` that has use is held."""
@@ -152,6 +146,7 @@ def _read(ledger: Ledger) -> CustomerRows:
             if (p, k) in usage.cells
         },
         seen={p: _values(lines.table.column(seen_column(p)), False) for p in held},
+        kinds=tuple(kinds),
     )
 
 

@@ -135,7 +135,7 @@ def usage(ledger: Ledger, subscription_ids: list[str], months: int = 6) -> list[
     held = by_customer(ledger)
     if held is not None:
         lines = held.lines.positions(sorted(wanted))
-        recent = [p for p in held.held if held.seen[p][lines].any()][-months:] if months else []
+        recent = [p for p in held.held if held.seen[p][lines].any()][-months:] if months > 0 else []
         if len(recent) == months or not held.older_than_held():
             return _use_rows(held, lines, recent)
     # One placeholder per id: a list of constants the Parquet scan can filter by.
@@ -156,10 +156,7 @@ def _use_rows(held: CustomerRows, lines: npt.NDArray[np.intp], recent: list[str]
     """The long rows (subscription, month, kind, quantity) of the held ``lines`` in
     ``recent`` months, line by line, newest month first, as the usage table holds them; a
     kind with no use is left out (the rating-ready table stores it as 0)."""
-    by_month: dict[str, list[str]] = {}
-    for period, kind in sorted(held.use):
-        by_month.setdefault(period, []).append(kind)
-    cells = [(p, k) for p in reversed(recent) for k in by_month.get(p, [])]
+    cells = [(p, k) for p in reversed(recent) for k in held.kinds if (p, k) in held.use]
     seen = {p: held.seen[p][lines].tolist() for p in recent}
     use = [held.use[cell][lines].tolist() for cell in cells]
     return [
