@@ -139,6 +139,26 @@ def test_a_run_hands_back_the_cycle_collector_as_it_found_it(
     assert gc.isenabled()
 
 
+def test_a_run_leaves_what_the_process_froze_frozen(tmp_path: Path, ledger_dir: Path) -> None:
+    """A run hands what it still holds to the collector's oldest generation without a pass
+    over it (through the permanent one) only where nothing else was frozen: the web app's
+    warm objects stay out of the collector's way after a run in its process."""
+    settings = settings_for(tmp_path, ledger_dir, f"sqlite:///{tmp_path / 'store.sqlite'}")
+    assert gc.get_freeze_count() == 0
+    run_care(settings, ASOF, deliver_now=False)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    warm = [{"kept": "warm"}]  # as the web app's warm objects
+    gc.collect()
+    gc.freeze()
+    try:
+        run_care(settings, ASOF, deliver_now=False)
+        assert gc.get_freeze_count() > 0
+        assert gc.is_tracked(warm) and all(o is not warm for o in gc.get_objects())
+    finally:
+        gc.unfreeze()
+    assert any(o is warm for o in gc.get_objects())  # the check above can tell
+
+
 def test_holdouts_and_suppressed_moments_get_no_message(tmp_path: Path, ledger_dir: Path) -> None:
     settings = settings_for(
         tmp_path, ledger_dir, f"sqlite:///{tmp_path / 'store.sqlite'}", holdout_percent=30

@@ -7,8 +7,10 @@ DEFERRED and, under WAL, reads its snapshot while a writer holds the lock.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -55,3 +57,27 @@ def test_a_second_sqlite_writer_waits_for_the_first(quick_engine: Engine) -> Non
             session_factory(quick_engine).begin() as second,
         ):
             second.scalar(select(func.count()).select_from(Agent))
+
+
+def test_a_new_sqlite_store_takes_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    """A new store's pages hold several of a run's messages (their text and HTML bodies);
+    a store made with SQLite's default pages opens, migrates and writes as before."""
+    new = make_engine(f"sqlite:///{tmp_path / 'new.sqlite'}")
+    upgrade(new)
+    with new.connect() as connection:
+        page_size = connection.exec_driver_sql("PRAGMA page_size").scalar()
+        assert page_size == store_engine.SQLITE_PAGE_SIZE
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    new.dispose()
+    old_path = tmp_path / "old.sqlite"
+    with sqlite3.connect(old_path) as made_before:
+        made_before.execute("PRAGMA page_size = 4096")
+        made_before.execute("CREATE TABLE kept (x INTEGER)")
+    old = make_engine(f"sqlite:///{old_path}")
+    upgrade(old)
+    with session_factory(old)() as session, session.begin():
+        add_agent(session, name="Ada", email="ada@example.com", team="care", phone=None, now=NOW)
+    assert _agents(old) == 1
+    with old.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+    old.dispose()

@@ -96,11 +96,21 @@ def _mapping_as_dict(value: object) -> dict[object, object]:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+#: The page size of a new SQLite store; a store made before keeps its own, as SQLite sets
+#: it when it makes the file. A care run writes its messages with their text and HTML
+#: bodies (about 2.9 KB a row): a 4 KB page holds one and leaves a quarter of itself
+#: empty, a 16 KB page holds five. At 1,000,000 customers the run's store is 17% smaller
+#: (1,035 MB to 859 MB) and it writes a quarter less to disk (3.4 GB to 2.6 GB), with
+#: 2-3 s less system time (``benchmarks/care_scale.py``).
+SQLITE_PAGE_SIZE = 16_384
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling defers BEGIN to the first write and never
     # makes it IMMEDIATE; switch it off and let the "begin" hook issue it.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")  # a new file's; before WAL
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
