@@ -16,7 +16,9 @@ so each peak resident memory is its own:
 - Spark in local mode (spark_advice.py), up to ``--spark-max``; its peak is the JVM's
   plus the Python driver's.
 
-Every engine must give the same advised rows (a digest of subscription, plan and saving).
+Each run starts once the disk has taken every write before it (``os.sync``: the layout
+just built, the last run's advice file). Every engine must give the same advised rows
+(a digest of subscription, plan and saving).
 Each time is also a multiple of the scan floor (one DuckDB pass over the usage columns),
 and the time's growth with N is fitted as ``time ~ N^b`` per engine. ``--markdown FILE``
 writes the table the README's performance section includes.
@@ -192,6 +194,7 @@ class Result:
 def run_child(engine: str, n: int, folder: Path, work: Path, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
     command = [sys.executable, __file__, "--child", engine, str(folder), str(work),
                args.memory_limit, str(args.threads), str(args.slice_subscriptions), str(n)]  # fmt: skip
+    os.sync()  # the layout's and the last run's writes on disk before this run's clock
     done = subprocess.run(command, cwd=HERE, check=True, stdout=subprocess.PIPE, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -233,6 +236,7 @@ def build_layout(folder: Path, threads: int) -> float:
     from goodwill.ledger.reader import open_ledger
 
     (folder / FILE).unlink(missing_ok=True)
+    os.sync()
     ledger = open_ledger(folder)
     ledger.con.raw_sql(f"SET threads = {threads}")
     started = time.perf_counter()
@@ -303,7 +307,7 @@ def markdown(results: list[Result], args: argparse.Namespace) -> str:
         "20 plans on sale. goodwill's time starts once its compiled functions are loaded "
         f"(once per process: {min(loads, default=0):.1f}-{max(loads, default=0):.1f} s here) "
         f"and is the median of {args.repeat} runs, each in a fresh process; every other "
-        "engine ran once."
+        "engine ran once. Each run started once the disk had taken the writes before it."
     )
     return "\n".join(lines) + "\n"
 

@@ -12,12 +12,15 @@ run, each as a multiple of the scan floor (one DuckDB pass over the usage column
   queued, not delivered), once with the store on SQLite and once on PostgreSQL (a fresh
   schema, dropped after), so the two stores are compared side by side.
 
+Each workload's clock starts once the disk has taken the writes of those before it
+(``os.sync``), so none is timed while the kernel writes back another's files.
 ``--postgres ''`` skips PostgreSQL. The work folder is temporary unless ``--keep DIR``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 import uuid
@@ -45,6 +48,10 @@ T = TypeVar("T")
 
 
 def timed(run: Callable[[], T]) -> tuple[T, float]:
+    """``run()`` and its seconds, timed once the disk has taken every write before it: a
+    care run timed while the kernel still wrote back the ingest's files took 43 s, and
+    35 s once they were on disk (1M customers)."""
+    os.sync()
     started = time.perf_counter()
     result = run()
     return result, time.perf_counter() - started
@@ -86,6 +93,7 @@ class Table:
     def markdown(self) -> str:
         lines = ["| workload | time | x scan floor | what it did |", "| --- | ---: | ---: | --- |"]
         lines += [f"| {w} | {s:,.1f} s | {m} | {n} |" for w, s, m, n in self.rows]
+        lines += ["", "Each workload timed once the disk had taken the writes before it (os.sync)."]
         return "\n".join(lines) + "\n"
 
 
